@@ -1,0 +1,239 @@
+"""The shop's OLTP database: schema and a writer that works on SQLite, PostgreSQL and MariaDB/MySQL.
+
+The schema is the application's own (SQLAlchemy Core), so the same tables, keys and types are created
+on every engine. Timestamps are naive UTC with whole seconds; money is NUMERIC(12, 2). Note that
+SQLite stores NUMERIC values with REAL affinity (as real applications on SQLite do): loaders must
+cast amounts back to DECIMAL(12, 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine, make_url
+
+metadata = MetaData()
+
+Money = Numeric(12, 2, asdecimal=True)
+
+categories = Table(
+    "categories", metadata,
+    Column("category_id", Integer, primary_key=True, autoincrement=False),
+    Column("parent_category_id", Integer, ForeignKey("categories.category_id"), nullable=True),
+    Column("name", String(100), nullable=False),
+    Column("slug", String(100), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+products = Table(
+    "products", metadata,
+    Column("product_id", Integer, primary_key=True, autoincrement=False),
+    Column("category_id", Integer, ForeignKey("categories.category_id"), nullable=False),
+    Column("sku", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("slug", String(200), nullable=False),
+    Column("brand", String(100), nullable=False),
+    Column("list_price_usd", Money, nullable=False),
+    Column("weight_grams", Integer, nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("deleted_at", DateTime, nullable=True),
+)
+
+customers = Table(
+    "customers", metadata,
+    Column("customer_id", Integer, primary_key=True, autoincrement=False),
+    Column("email", String(255), nullable=True),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("phone", String(40), nullable=True),
+    Column("country_code", String(40), nullable=True),
+    Column("preferred_currency", String(3), nullable=False),
+    Column("marketing_opt_in", Boolean, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("deleted_at", DateTime, nullable=True),
+)
+
+addresses = Table(
+    "addresses", metadata,
+    Column("address_id", Integer, primary_key=True, autoincrement=False),
+    Column("customer_id", Integer, ForeignKey("customers.customer_id"), nullable=False),
+    Column("address_type", String(20), nullable=False),
+    Column("line1", String(200), nullable=False),
+    Column("city", String(100), nullable=False),
+    Column("postal_code", String(20), nullable=False),
+    Column("country_code", String(2), nullable=False),
+    Column("is_default", Boolean, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+orders = Table(
+    "orders", metadata,
+    Column("order_id", Integer, primary_key=True, autoincrement=False),
+    Column("order_number", String(20), nullable=False, unique=True),
+    Column("customer_id", Integer, ForeignKey("customers.customer_id"), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("subtotal_amount", Money, nullable=False),
+    Column("discount_amount", Money, nullable=False),
+    Column("shipping_amount", Money, nullable=False),
+    Column("total_amount", Money, nullable=False),
+    Column("coupon_code", String(40), nullable=True),
+    Column("ship_city", String(100), nullable=False),
+    Column("ship_postal_code", String(20), nullable=False),
+    Column("ship_country_code", String(2), nullable=False),
+    Column("placed_at", DateTime, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+order_items = Table(
+    "order_items", metadata,
+    Column("order_item_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=False),
+    Column("product_id", Integer, ForeignKey("products.product_id"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Money, nullable=False),
+    Column("line_total", Money, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+order_status_history = Table(
+    "order_status_history", metadata,
+    Column("order_status_history_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+)
+
+payments = Table(
+    "payments", metadata,
+    Column("payment_id", Integer, primary_key=True, autoincrement=False),
+    Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=False),
+    Column("payment_method", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("provider_reference", String(40), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+refunds = Table(
+    "refunds", metadata,
+    Column("refund_id", Integer, primary_key=True, autoincrement=False),
+    Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=False),
+    Column("payment_id", Integer, ForeignKey("payments.payment_id"), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+TABLES: tuple[Table, ...] = tuple(metadata.sorted_tables)
+"""All tables, parents before children (insert order)."""
+
+PRIMARY_KEYS: dict[str, str] = {t.name: next(iter(t.primary_key.columns)).name for t in TABLES}
+
+
+@dataclass
+class OltpBatch:
+    """One day's changes: inserts, updates (by primary key) and hard deletes."""
+
+    inserts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    updates: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    deletes: dict[str, list[int]] = field(default_factory=dict)
+
+    def insert(self, table: str, rows: Iterable[Mapping[str, Any]]) -> None:
+        self.inserts.setdefault(table, []).extend(dict(r) for r in rows)
+
+    def update(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Rows hold the primary key plus the columns to set; all rows of one call set the same columns."""
+        if rows:
+            self.updates.append((table, [dict(r) for r in rows]))
+
+    def delete(self, table: str, keys: Iterable[int]) -> None:
+        self.deletes.setdefault(table, []).extend(keys)
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, safe to print or store."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+class OltpStore:
+    """Writes the shop schema and daily batches to any SQLAlchemy URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        kwargs: dict[str, Any] = {}
+        if make_url(url).get_backend_name() == "postgresql":
+            kwargs["executemany_mode"] = "values_plus_batch"
+        self.engine: Engine = create_engine(url, **kwargs)
+
+    def reset(self) -> None:
+        """Drop and create the shop tables."""
+        metadata.drop_all(self.engine)
+        metadata.create_all(self.engine)
+
+    def write(self, batch: OltpBatch) -> None:
+        """Apply one batch in one transaction: inserts (FK order), updates, then deletes."""
+        by_name = {t.name: t for t in TABLES}
+        with self.engine.begin() as conn:
+            for table in TABLES:
+                rows = batch.inserts.get(table.name)
+                if rows:
+                    conn.execute(insert(table), rows)
+            for table_name, rows in batch.updates:
+                table = by_name[table_name]
+                pk = PRIMARY_KEYS[table_name]
+                cols = [c for c in rows[0] if c != pk]
+                stmt = (
+                    update(table)
+                    .where(table.c[pk] == bindparam("_pk"))
+                    .values({c: bindparam(f"_v_{c}") for c in cols})
+                )
+                conn.execute(stmt, [{"_pk": r[pk], **{f"_v_{c}": r[c] for c in cols}} for r in rows])
+            for table in reversed(TABLES):
+                keys = batch.deletes.get(table.name)
+                if keys:
+                    pk = table.c[PRIMARY_KEYS[table.name]]
+                    for start in range(0, len(keys), 500):
+                        conn.execute(delete(table).where(pk.in_(keys[start:start + 500])))
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows per table, as the database sees them."""
+        with self.engine.connect() as conn:
+            return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in TABLES}
+
+    def dispose(self) -> None:
+        self.engine.dispose()
