@@ -8,8 +8,12 @@ cast amounts back to DECIMAL(12, 2).
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -167,7 +171,11 @@ PRIMARY_KEYS: dict[str, str] = {t.name: next(iter(t.primary_key.columns)).name f
 
 @dataclass
 class OltpBatch:
-    """One day's changes: inserts, updates (by primary key) and hard deletes."""
+    """One day's changes: inserts, updates (by primary key) and hard deletes.
+
+    Values are plain: timestamps as epoch seconds (UTC), NUMERIC(12, 2) amounts as integer cents,
+    booleans as bool. The store converts them for its engine.
+    """
 
     inserts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     updates: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
@@ -183,6 +191,59 @@ class OltpBatch:
 
     def delete(self, table: str, keys: Iterable[int]) -> None:
         self.deletes.setdefault(table, []).extend(keys)
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _to_datetime(epoch: int | None) -> dt.datetime | None:
+    return None if epoch is None else _EPOCH + dt.timedelta(seconds=epoch)
+
+
+@lru_cache(maxsize=8192)
+def _sqlite_minute(epoch_minute: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:", time.gmtime(epoch_minute * 60))
+
+
+def _to_sqlite_text(epoch: int | None) -> str | None:
+    """The text SQLAlchemy stores for a DateTime on SQLite: 'YYYY-MM-DD HH:MM:SS.ffffff'."""
+    if epoch is None:
+        return None
+    return f"{_sqlite_minute(epoch // 60)}{epoch % 60:02d}.000000"
+
+
+def _to_decimal(cents: int | None) -> Decimal | None:
+    return None if cents is None else Decimal(cents).scaleb(-2)
+
+
+def _to_sqlite_real(cents: int | None) -> float | None:
+    # SQLite gives NUMERIC columns REAL affinity: the value is stored as a double either way.
+    return None if cents is None else cents / 100
+
+
+def _to_sqlite_bool(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+@lru_cache(maxsize=64)
+def _converters(table: Table, dialect: str) -> dict[str, Any]:
+    """Per column, the function from a batch value (epoch, cents, bool) to what the driver binds."""
+    sqlite = dialect == "sqlite"
+    out: dict[str, Any] = {}
+    for col in table.columns:
+        if isinstance(col.type, DateTime):
+            out[col.name] = _to_sqlite_text if sqlite else _to_datetime
+        elif isinstance(col.type, Numeric):
+            out[col.name] = _to_sqlite_real if sqlite else _to_decimal
+        elif isinstance(col.type, Boolean) and sqlite:
+            out[col.name] = _to_sqlite_bool
+        else:
+            out[col.name] = _identity
+    return out
 
 
 def redact_url(url: str) -> str:
@@ -211,10 +272,19 @@ class OltpStore:
         with self.engine.begin() as conn:
             for table in TABLES:
                 rows = batch.inserts.get(table.name)
-                if rows:
-                    conn.execute(insert(table), rows)
+                if not rows:
+                    continue
+                convert = _converters(table, self.engine.dialect.name)
+                if self.engine.dialect.name == "sqlite":
+                    # Bind what SQLAlchemy's SQLite dialect would bind, without its per-row overhead.
+                    cols = list(convert)
+                    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+                    conn.exec_driver_sql(sql, [tuple(f(r[c]) for c, f in convert.items()) for r in rows])
+                else:
+                    conn.execute(insert(table), [{c: f(r[c]) for c, f in convert.items()} for r in rows])
             for table_name, rows in batch.updates:
                 table = by_name[table_name]
+                convert = _converters(table, "sqlalchemy")  # updates go through SQLAlchemy's own types
                 pk = PRIMARY_KEYS[table_name]
                 cols = [c for c in rows[0] if c != pk]
                 stmt = (
@@ -222,7 +292,7 @@ class OltpStore:
                     .where(table.c[pk] == bindparam("_pk"))
                     .values({c: bindparam(f"_v_{c}") for c in cols})
                 )
-                conn.execute(stmt, [{"_pk": r[pk], **{f"_v_{c}": r[c] for c in cols}} for r in rows])
+                conn.execute(stmt, [{"_pk": r[pk], **{f"_v_{c}": convert[c](r[c]) for c in cols}} for r in rows])
             for table in reversed(TABLES):
                 keys = batch.deletes.get(table.name)
                 if keys:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import zlib
-from concurrent.futures import Future, ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from decimal import Decimal
 from collections import defaultdict
 from typing import Any
@@ -20,8 +21,10 @@ import orjson
 import pyarrow as pa
 
 from . import clickstream as cs
-from . import weblogs
-from .files import GzipLinesWriter, partition_dir, write_csv, write_gzip_lines, write_parquet, write_text_lines
+from .render import RenderJob, RenderResult, merge_counts, render_day
+from .render import add as _add
+from .render import sub as _sub
+from .files import partition_dir, write_csv, write_parquet, write_text_lines
 from .oltp import OltpBatch, OltpStore
 from .state import GeneratorState
 from .world import (
@@ -48,10 +51,7 @@ from .world import (
 SESSIONS_PER_DAY = 2_667  # at SCALE=1: ~240k sessions and ~1M events in 90 days
 OFFLINE_ORDERS_PER_DAY = 444  # marketplace and phone orders, no web session
 INITIAL_CUSTOMERS = 30_000
-UNTRACKED_SHARE = 0.12  # web visitors whose ad blocker drops the SDK: in the logs, not the events
-BOT_REQUESTS_PER_DAY = 2_500
 DOC_SCHEMA_V2_DAY = 45  # reviews: `body` renamed to `text`, `verifiedPurchase` added (2025-02-15)
-EVENTS_PER_FILE = 200_000
 LATE_SESSION_P = {"web": 0.01, "ios": 0.08, "android": 0.08}
 LATE_COMMIT_P = 0.3  # share of status changes in a day's last hour that commit after midnight
 WEEKDAY_FACTOR = (0.96, 0.97, 1.0, 1.02, 1.06, 1.08, 0.91)
@@ -68,28 +68,24 @@ def day_random(seed: int, day: int, stream: str) -> random.Random:
     return random.Random(f"{seed}:{day}:{stream}")
 
 
-def db_ts(epoch: int) -> dt.datetime:
-    """Naive UTC datetime with whole seconds, as the application stores it."""
-    return dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(epoch))
+def db_ts(epoch: int) -> int:
+    """A timestamp for an OLTP row: epoch seconds (UTC); the store converts it per engine."""
+    return int(epoch)
 
 
-def money(cents: int) -> Decimal:
-    """An exact amount from integer cents."""
+def money(cents: int) -> int:
+    """An amount for an OLTP row: integer cents; the store writes NUMERIC(12, 2)."""
+    return int(cents)
+
+
+def decimal_from_cents(cents: int) -> Decimal:
     return Decimal(int(cents)).scaleb(-2)
-
-
-def _add(node: dict[str, Any], key: str, value: int = 1) -> None:
-    node[key] = node.get(key, 0) + value
-
-
-def _sub(node: dict[str, Any], key: str) -> dict[str, Any]:
-    return node.setdefault(key, {})
 
 
 class Simulator:
     """Advances the shop one day at a time, writing the OLTP database and the source files."""
 
-    def __init__(self, state: GeneratorState, paths: Any, store: OltpStore) -> None:
+    def __init__(self, state: GeneratorState, paths: Any, store: OltpStore, parallel: bool = True) -> None:
         self.state = state
         self.paths = paths
         self.store = store
@@ -99,9 +95,12 @@ class Simulator:
         self._products: ProductInfo | None = None
         # Writing overlaps with simulating the next day: zlib, sqlite and parquet release the GIL.
         # One thread per sink keeps each sink's writes in day order.
-        self._db_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-db")
         self._file_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-files")
         self._in_flight: list[Future[Any]] = []
+        # Rendering events and logs (the bulk of the bytes) runs in a second process, one day behind.
+        self._render_pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) \
+            if parallel else None
+        self._rendering: Future[RenderResult] | None = None
 
     def _write_file(self, fn: Any, *args: Any) -> None:
         self._in_flight.append(self._file_io.submit(fn, *args))
@@ -112,11 +111,36 @@ class Simulator:
         for future in in_flight:
             future.result()
 
+    def _collect_render(self) -> None:
+        """Take in the previous day's rendering: its counters and the events that arrive late."""
+        if self._rendering is not None:
+            result = self._rendering.result()
+            self._rendering = None
+            merge_counts(self.state.truth, result.truth)
+            self.state.late_events = result.late_events
+
+    def _render(self, day: int, sessions: list[cs.Session]) -> None:
+        self._collect_render()
+        slugs, _ = self._slugs()
+        job = RenderJob(seed=self.seed, day=day, date=START_DATE + dt.timedelta(days=day),
+                        day_start=EPOCH0 + day * 86_400, scale=self.scale, dirty_rate=self.dirty_rate,
+                        events_dir=self.paths.events, logs_dir=self.paths.nginx_logs,
+                        product_paths=[f"/p/{slug}" for slug in slugs.values()], sessions=sessions,
+                        arrived_late=self.state.late_events)
+        if self._render_pool is None:
+            result = render_day(job)
+            merge_counts(self.state.truth, result.truth)
+            self.state.late_events = result.late_events
+        else:
+            self._rendering = self._render_pool.submit(render_day, job)
+
     def close(self) -> None:
         try:
+            self._collect_render()
             self.flush()
         finally:
-            self._db_io.shutdown(wait=True)
+            if self._render_pool is not None:
+                self._render_pool.shutdown(wait=True, cancel_futures=True)
             self._file_io.shutdown(wait=True)
 
     # ------------------------------------------------------------------ helpers
@@ -452,7 +476,7 @@ class Simulator:
                 _add(_sub(ref, "refunded_cents"), tr["currency"], tr["amount"])
             elif kind == "review":
                 reviews.append(tr)
-        self.state.pending = sorted(keep, key=lambda tr: (tr["at"], tr["order_id"], tr["kind"]))
+        self.state.pending = keep  # order is irrelevant: due transitions are sorted when applied
         batch.update("orders", [status_updates[k] for k in sorted(status_updates)])
         return reviews
 
@@ -553,8 +577,7 @@ class Simulator:
         reviews = self.apply_transitions(day, batch)
         self._insert_orders(batch)
         self.store.write(batch)
-        self.write_events(day, sessions)
-        self.write_logs(day, sessions)
+        self._render(day, sessions)
         self.write_reviews(day, reviews)
         self.write_lake(day)
         self.write_ad_metrics(day, sessions)
@@ -712,136 +735,6 @@ class Simulator:
                             ("refunds", self._refunds)):
             self.count_insert(table, len(rows))
 
-    # ------------------------------------------------------------------ clickstream events (lake)
-    def write_events(self, day: int, sessions: list[cs.Session]) -> None:
-        """Today's events into events/dt=<today>, plus the late events of yesterday's sessions."""
-        date = START_DATE + dt.timedelta(days=day)
-        rng = day_rng(self.seed, day, "events")
-        r = day_random(self.seed, day, "events")
-        next_day_ms = (EPOCH0 + (day + 1) * 86_400) * 1000
-        truth = self.state.truth.setdefault("days", {})
-        part = _sub(self.truth_day(date), "event_files")
-        on_time: list[tuple[int, str]] = []
-        late: list[list[Any]] = []
-        for s in sessions:
-            ids = [cs.uuid_from_ints(r.getrandbits(64), r.getrandbits(64)) for _ in s.hits]
-            delay = 30_000 if s.platform != "web" else 5_000
-            for k, hit in enumerate(s.hits):
-                sent = hit.ts_ms + 100 + int(r.random() * delay)
-                received = sent + 40 + int(r.random() * 360)
-                if s.late:
-                    received = next_day_ms + int(r.random() * 2 * 3_600_000)
-                line = orjson.dumps(cs.render_event(s, hit, ids[k], sent, received)).decode()
-                meta = [date.isoformat(), hit.event_type, int(k == 0),
-                        hit.properties.get("currency", "") if hit.event_type == "purchase" else "",
-                        round(hit.properties["total"] * 100) if hit.event_type == "purchase" else 0]
-                if s.late:
-                    late.append([received, *meta, line])
-                else:
-                    on_time.append((received, line))
-                    self._count_event(truth, meta)
-        # Dirty data: extra lines only, so the business in the events is intact.
-        extra: list[tuple[int, str]] = []
-        if self.dirty_rate:
-            dirty = _sub(part, "bad")
-            for received, line in on_time:
-                roll = r.random()
-                if roll < self.dirty_rate * 0.5:
-                    extra.append((received + r.randint(1, 60_000), line))  # SDK retry: exact duplicate
-                    _add(dirty, "duplicate")
-                elif roll < self.dirty_rate * 0.7:
-                    extra.append((received, line[: r.randint(20, len(line) - 5)]))  # cut-off write
-                    _add(dirty, "malformed_json")
-                elif roll < self.dirty_rate * 0.8 and '"event_type":"page_view"' in line:
-                    event = orjson.loads(line)
-                    event.update(event_id=cs.uuids(rng, 1)[0], event_type=None, anonymous_id=None)
-                    extra.append((received, orjson.dumps(event).decode()))
-                    _add(dirty, "null_required")
-                elif roll < self.dirty_rate * 0.85 and '"event_type":"page_view"' in line:
-                    event = orjson.loads(line)
-                    event.update(event_id=cs.uuids(rng, 1)[0], event_ts="2037-" + event["event_ts"][5:])
-                    extra.append((received, orjson.dumps(event).decode()))
-                    _add(dirty, "future_timestamp")
-        arrived = [(int(x[0]), x[-1]) for x in self.state.late_events]
-        for x in self.state.late_events:
-            self._count_event(truth, x[1:-1])
-        _add(part, "late_events", len(arrived))
-        lines = sorted(on_time + extra + arrived)
-        self.state.late_events = late
-        out = partition_dir(self.paths.events, date)
-        for i, start in enumerate(range(0, max(len(lines), 1), EVENTS_PER_FILE)):
-            self._write_file(write_gzip_lines, out / f"part-{i:05d}.jsonl.gz",
-                             [x[1] for x in lines[start:start + EVENTS_PER_FILE]])
-            _add(part, "files")
-        _add(part, "lines", len(lines))
-
-    @staticmethod
-    def _count_event(days: dict[str, Any], meta: list[Any]) -> None:
-        date, event_type, first, currency, cents = meta
-        ev = _sub(days.setdefault(date, {}), "events")
-        _add(ev, "events")
-        _add(_sub(ev, "by_type"), event_type)
-        _add(ev, "sessions", first)
-        if event_type == "purchase":
-            _add(_sub(ev, "purchase_cents"), currency, cents)
-
-    # ------------------------------------------------------------------ web server logs
-    def write_logs(self, day: int, sessions: list[cs.Session]) -> None:
-        """The day's access log: tracked and untracked visitors, app API calls, errors, bots, probes."""
-        date = START_DATE + dt.timedelta(days=day)
-        r = day_random(self.seed, day, "weblogs")
-        rng = day_rng(self.seed, day, "weblogs")
-        t0 = EPOCH0 + day * 86_400
-        reqs: list[weblogs.Request] = []
-        slugs, _ = self._slugs()
-        product_paths = [f"/p/{slug}" for slug in list(slugs.values())[: max(50, len(slugs))]]
-        truth = _sub(self.truth_day(date), "web_logs")
-        for s in sessions:
-            ua = cs.web_user_agent(s) if s.platform == "web" else cs.app_user_agent(s)
-            prev = None
-            for hit in s.hits:
-                if not hit.request:
-                    continue
-                method, path, status, size = hit.request
-                referrer = hit.referrer if prev is None else cs.SITE + prev
-                reqs.append(weblogs.Request(hit.ts_ms // 1000, s.ip, method, path, status, size, referrer, ua,
-                                            "human"))
-                if method == "GET" and hit.event_type == "page_view":
-                    _add(truth, "tracked_page_views")
-                    prev = path
-        n_web = sum(1 for s in sessions if s.platform == "web")
-        for _ in range(int(rng.binomial(n_web, UNTRACKED_SHARE))):
-            ts = t0 + r.randint(1_800, 79_200)
-            ip = cs.ip_from_int(r.getrandbits(32))
-            ua = cs.WEB_UAS[r.randrange(len(cs.WEB_UAS))][1]
-            prev = None
-            for _ in range(r.randint(1, 5)):
-                path = r.choice(product_paths) if prev else "/"
-                reqs.append(weblogs.Request(ts, ip, "GET", path, 200, 48_000 + r.randint(-4_000, 4_000),
-                                            cs.SITE + prev if prev else cs.ORGANIC[2], ua, "human"))
-                _add(truth, "untracked_page_views")
-                prev = path
-                ts += r.randint(8, 240)
-        for _ in range(int(rng.binomial(len(reqs), 0.004))):
-            base = reqs[r.randrange(len(reqs))]
-            reqs.append(weblogs.Request(base.ts, base.ip, "GET", f"/api/recommendations?product_id={r.randint(1, 99)}",
-                                        r.choice((500, 502, 503, 504)), r.choice((0, 157, 494)), cs.SITE + "/",
-                                        base.user_agent, "human"))
-        n_bots = int(rng.poisson(BOT_REQUESTS_PER_DAY * self.scale))
-        reqs.extend(weblogs.bot_requests(r, t0, n_bots, product_paths))
-        reqs.sort(key=lambda q: (q.ts, q.ip, q.method, q.path, q.status, q.user_agent))
-        lines: list[str] = []
-        for req in reqs:
-            line = weblogs.render(req)
-            lines.append(line)
-            _add(truth, req.kind)
-            _add(_sub(truth, "by_status"), str(req.status))
-            if self.dirty_rate and r.random() < self.dirty_rate * 0.3:
-                lines.append(line[: r.randint(15, len(line) - 12)])  # a write cut off by a crash
-                _add(truth, "truncated")
-        _add(truth, "lines", len(lines))
-        self._write_file(write_gzip_lines, self.paths.nginx_logs / f"access.log-{date:%Y%m%d}.gz", lines)
-
     # ------------------------------------------------------------------ document store export
     def write_reviews(self, day: int, reviews: list[dict[str, Any]]) -> None:
         """mongoexport of the `reviews` collection: documents created that day, relaxed Extended JSON."""
@@ -918,7 +811,7 @@ class Simulator:
             "warehouse_code": pa.array(["DC1" if p % 3 else "DC2" for p in ids], pa.string()),
             "on_hand": pa.array([inv[p - 1] for p in ids], pa.int32()),
             "reserved": pa.array([min(inv[p - 1], r.randint(0, 5)) for p in ids], pa.int32()),
-            "list_price_usd": pa.array([money(int(usd[p - 1])) for p in ids], pa.decimal128(12, 2)),
+            "list_price_usd": pa.array([decimal_from_cents(int(usd[p - 1])) for p in ids], pa.decimal128(12, 2)),
         })
         self._write_file(write_parquet, partition_dir(self.paths.inventory, date) / "part-00000.parquet", table)
         self._write_file(write_csv, partition_dir(self.paths.fx_rates, date) / "fx_rates.csv",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ class GeneratorState:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), separators=(",", ":"), sort_keys=True))
+        tmp.write_text(json.dumps(vars(self), separators=(",", ":"), sort_keys=True))
         os.replace(tmp, path)
 
     @classmethod

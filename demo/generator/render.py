@@ -1,0 +1,210 @@
+"""Render a day's sessions as clickstream files (lake) and an nginx access log.
+
+A pure function of its job, so it can run in a worker process while the simulator plans the next
+day: the random streams are seeded by (seed, day), whichever process draws them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from . import clickstream as cs
+from . import weblogs
+from .files import partition_dir, write_gzip_lines
+
+EVENTS_PER_FILE = 200_000
+UNTRACKED_SHARE = 0.12  # web visitors whose ad blocker drops the SDK: in the logs, not the events
+BOT_REQUESTS_PER_DAY = 2_500  # at SCALE=1
+
+
+@dataclass
+class RenderJob:
+    seed: int
+    day: int
+    date: dt.date
+    day_start: int  # epoch seconds
+    scale: float
+    dirty_rate: float
+    events_dir: Path
+    logs_dir: Path
+    product_paths: list[str]
+    sessions: list[cs.Session]
+    arrived_late: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass
+class RenderResult:
+    late_events: list[list[Any]]  # [received_ms, event_date, event_type, is_first, currency, cents, line]
+    truth: dict[str, Any]  # {"days": {date: {...counters}}}
+
+
+def add(node: dict[str, Any], key: str, value: int = 1) -> None:
+    node[key] = node.get(key, 0) + value
+
+
+def sub(node: dict[str, Any], key: str) -> dict[str, Any]:
+    return node.setdefault(key, {})
+
+
+def merge_counts(dst: dict[str, Any], src: dict[str, Any]) -> None:
+    """Add nested counters of src into dst."""
+    for key, value in src.items():
+        if isinstance(value, dict):
+            merge_counts(dst.setdefault(key, {}), value)
+        else:
+            dst[key] = dst.get(key, 0) + value
+
+
+def _rngs(job: RenderJob, stream: str) -> tuple[np.random.Generator, random.Random]:
+    from .simulate import day_random, day_rng
+
+    return day_rng(job.seed, job.day, stream), day_random(job.seed, job.day, stream)
+
+
+def render_day(job: RenderJob) -> RenderResult:
+    """Write the day's events and access log; return the late events and the counters."""
+    days: dict[str, Any] = {}
+    late = write_events(job, days)
+    write_logs(job, days)
+    return RenderResult(late, {"days": days})
+
+
+def _count_events(days: dict[str, Any], metas: list[list[Any]]) -> None:
+    """Count delivered events by event date: [date, event_type, is_session_start, currency, cents]."""
+    counts = Counter((m[0], m[1]) for m in metas)
+    for (date, event_type), n in sorted(counts.items()):
+        ev = sub(days.setdefault(date, {}), "events")
+        add(ev, "events", n)
+        add(sub(ev, "by_type"), event_type, n)
+    for date, event_type, first, currency, cents in metas:
+        if first:
+            add(sub(days.setdefault(date, {}), "events"), "sessions")
+        if event_type == "purchase":
+            add(sub(sub(days[date], "events"), "purchase_cents"), currency, cents)
+
+
+def write_events(job: RenderJob, days: dict[str, Any]) -> list[list[Any]]:
+    """Today's events into events/dt=<today>, plus the late events of yesterday's sessions.
+
+    Late sessions (mostly apps that were offline) reach the collector after midnight, so their events
+    land in the next day's partition; they are returned and written with the next day.
+    """
+    rng, r = _rngs(job, "events")
+    date = job.date.isoformat()
+    next_day_ms = (job.day_start + 86_400) * 1000
+    part = sub(days.setdefault(date, {}), "event_files")
+    on_time: list[tuple[int, str]] = []
+    late: list[list[Any]] = []
+    delivered: list[list[Any]] = []
+    for s in job.sessions:
+        ids = [cs.uuid_from_ints(r.getrandbits(64), r.getrandbits(64)) for _ in s.hits]
+        delay = 30_000 if s.platform != "web" else 5_000
+        for k, hit in enumerate(s.hits):
+            sent = hit.ts_ms + 100 + int(r.random() * delay)
+            received = sent + 40 + int(r.random() * 360)
+            if s.late:
+                received = next_day_ms + int(r.random() * 2 * 3_600_000)
+            line = orjson.dumps(cs.render_event(s, hit, ids[k], sent, received)).decode()
+            purchase = hit.event_type == "purchase"
+            meta = [date, hit.event_type, int(k == 0), hit.properties["currency"] if purchase else "",
+                    round(hit.properties["total"] * 100) if purchase else 0]
+            if s.late:
+                late.append([received, *meta, line])
+            else:
+                on_time.append((received, line))
+                delivered.append(meta)
+    _count_events(days, delivered)
+    # Dirty data: extra lines only, so the business in the events stays intact.
+    extra: list[tuple[int, str]] = []
+    if job.dirty_rate:
+        bad = sub(part, "bad")
+        rate = job.dirty_rate
+        for received, line in on_time:
+            roll = r.random()
+            if roll < rate * 0.5:
+                extra.append((received + r.randint(1, 60_000), line))  # SDK retry: exact duplicate
+                add(bad, "duplicate")
+            elif roll < rate * 0.7:
+                extra.append((received, line[: r.randint(20, len(line) - 5)]))  # cut-off write
+                add(bad, "malformed_json")
+            elif roll < rate * 0.8 and '"event_type":"page_view"' in line:
+                event = orjson.loads(line)
+                event.update(event_id=cs.uuids(rng, 1)[0], event_type=None, anonymous_id=None)
+                extra.append((received, orjson.dumps(event).decode()))
+                add(bad, "null_required")
+            elif roll < rate * 0.85 and '"event_type":"page_view"' in line:
+                event = orjson.loads(line)
+                event.update(event_id=cs.uuids(rng, 1)[0], event_ts="2037-" + event["event_ts"][5:])
+                extra.append((received, orjson.dumps(event).decode()))
+                add(bad, "future_timestamp")
+    arrived = [(int(x[0]), x[-1]) for x in job.arrived_late]
+    _count_events(days, [x[1:-1] for x in job.arrived_late])
+    add(part, "late_events", len(arrived))
+    lines = sorted(on_time + extra + arrived)
+    out = partition_dir(job.events_dir, job.date)
+    for i, start in enumerate(range(0, max(len(lines), 1), EVENTS_PER_FILE)):
+        write_gzip_lines(out / f"part-{i:05d}.jsonl.gz", [x[1] for x in lines[start:start + EVENTS_PER_FILE]])
+        add(part, "files")
+    add(part, "lines", len(lines))
+    return late
+
+
+def write_logs(job: RenderJob, days: dict[str, Any]) -> None:
+    """The day's access log: tracked and untracked visitors, app API calls, errors, bots, probes."""
+    rng, r = _rngs(job, "weblogs")
+    t0 = job.day_start
+    reqs: list[weblogs.Request] = []
+    truth = sub(days.setdefault(job.date.isoformat(), {}), "web_logs")
+    for s in job.sessions:
+        ua = cs.web_user_agent(s) if s.platform == "web" else cs.app_user_agent(s)
+        prev = None
+        for hit in s.hits:
+            if not hit.request:
+                continue
+            method, path, status, size = hit.request
+            referrer = hit.referrer if prev is None else cs.SITE + prev
+            reqs.append(weblogs.Request(hit.ts_ms // 1000, s.ip, method, path, status, size, referrer, ua, "human"))
+            if method == "GET" and hit.event_type == "page_view":
+                add(truth, "tracked_page_views")
+                prev = path
+    n_web = sum(1 for s in job.sessions if s.platform == "web")
+    for _ in range(int(rng.binomial(n_web, UNTRACKED_SHARE))):
+        ts = t0 + r.randint(1_800, 79_200)
+        ip = cs.ip_from_int(r.getrandbits(32))
+        ua = cs.WEB_UAS[r.randrange(len(cs.WEB_UAS))][1]
+        prev = None
+        for _ in range(r.randint(1, 5)):
+            path = r.choice(job.product_paths) if prev else "/"
+            reqs.append(weblogs.Request(ts, ip, "GET", path, 200, 48_000 + r.randint(-4_000, 4_000),
+                                        cs.SITE + prev if prev else cs.ORGANIC[2], ua, "human"))
+            add(truth, "untracked_page_views")
+            prev = path
+            ts += r.randint(8, 240)
+    for _ in range(int(rng.binomial(len(reqs), 0.004))):
+        base = reqs[r.randrange(len(reqs))]
+        reqs.append(weblogs.Request(base.ts, base.ip, "GET", f"/api/recommendations?product_id={r.randint(1, 99)}",
+                                    r.choice((500, 502, 503, 504)), r.choice((0, 157, 494)), cs.SITE + "/",
+                                    base.user_agent, "human"))
+    n_bots = int(rng.poisson(BOT_REQUESTS_PER_DAY * job.scale))
+    reqs.extend(weblogs.bot_requests(r, t0, n_bots, job.product_paths))
+    reqs.sort(key=attrgetter("ts"))  # stable: same-second requests keep their order
+    lines: list[str] = []
+    for req in reqs:
+        line = weblogs.render(req)
+        lines.append(line)
+        add(truth, req.kind)
+        add(sub(truth, "by_status"), str(req.status))
+        if job.dirty_rate and r.random() < job.dirty_rate * 0.3:
+            lines.append(line[: r.randint(15, len(line) - 12)])  # a write cut off by a crash
+            add(truth, "truncated")
+    add(truth, "lines", len(lines))
+    write_gzip_lines(job.logs_dir / f"access.log-{job.date:%Y%m%d}.gz", lines)
