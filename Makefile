@@ -61,9 +61,11 @@ ingest: setup ## Load every source into DATA_DIR/warehouse.duckdb with dlt (SOUR
 	else echo "ingest: not there yet - the dlt pipelines arrive with the ingestion issue (#3); skipping"; fi
 
 build: setup ## dbt build: seeds, models, snapshots and tests
+	@mkdir -p "$(DATA_DIR)"
 	@$(BIN)/dbt build --project-dir . --profiles-dir .
 
 docs: setup ## Generate the dbt docs site into target/
+	@mkdir -p "$(DATA_DIR)"
 	@$(BIN)/dbt docs generate --project-dir . --profiles-dir .
 
 docs-serve: setup ## Serve the generated docs site on localhost:PORT (reads target/, not the warehouse)
