@@ -12,6 +12,8 @@ BIN := $(VENV)/bin
 DATA_DIR ?= ./data
 SCALE ?= 0.1
 SEED ?= 42
+# DIRTY=0 turns off the injected bad records (duplicates, malformed lines, out-of-range values, ...)
+DIRTY ?= 1
 # DAYS: days of history for demo-data (default 90); days to add for advance (default 1)
 DAYS ?=
 PORT ?= 8080
@@ -23,7 +25,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
         test-fast bench bench-generate clean
 
 help: ## Show this help
-	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)]"
+	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
 	@echo
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
@@ -41,8 +43,9 @@ run: setup demo-data ingest build docs ## Everything on the embedded default: de
 	@echo
 	@echo "done. warehouse: $(DATA_DIR)/warehouse.duckdb   docs: target/index.html (make docs-serve)"
 
-demo-data: setup ## Generate the demo shop's source systems (SCALE, DAYS=90, SEED)
-	@$(BIN)/python -m demo generate --scale $(SCALE) --days $(or $(DAYS),90) --seed $(SEED)
+demo-data: setup ## Generate the demo shop's source systems (SCALE, DAYS=90, SEED, DIRTY=1)
+	@$(BIN)/python -m demo generate --scale $(SCALE) --days $(or $(DAYS),90) --seed $(SEED) \
+		$(if $(filter 0,$(DIRTY)),--no-dirty,)
 
 advance: setup ## Simulate the next day(s) on top of existing demo data (DAYS=1)
 	@$(BIN)/python -m demo advance --days $(or $(DAYS),1)

@@ -35,8 +35,9 @@ def _tree_rss_kb(pid: int) -> int:
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> Measurement:
     """Wall time and peak summed RSS (sampled every 50 ms) of cmd and all its children."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     peak = 0
     done = threading.Event()
 

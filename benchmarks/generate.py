@@ -28,20 +28,37 @@ def main(argv: list[str] | None = None) -> int:
         times, peaks, manifest = [], [], {}
         for _ in range(args.repeat):
             with tempfile.TemporaryDirectory(prefix="bench-generate-") as tmp:
-                m = measure([sys.executable, "-m", "demo", "--data-dir", tmp, "generate", "--scale", str(scale),
-                             "--days", str(args.days), "--quiet"])
+                m = measure(
+                    [
+                        sys.executable,
+                        "-m",
+                        "demo",
+                        "--data-dir",
+                        tmp,
+                        "generate",
+                        "--scale",
+                        str(scale),
+                        "--days",
+                        str(args.days),
+                        "--quiet",
+                    ]
+                )
                 manifest = json.loads((Path(tmp) / "manifest.json").read_text())
                 times.append(m.seconds)
                 peaks.append(m.peak_rss_mb)
         rows.append((scale, median(times), median(peaks), manifest))
     base_t, base_m = rows[0][1], rows[0][2]
     print(f"generator: {args.days} days, median of {args.repeat} run(s) per scale, {sys.platform}")
-    print(f"{'SCALE':>6} {'seconds':>8} {'peak RSS MB':>12} {'orders':>9} {'events':>10} {'log lines':>10} "
-          f"{'OLTP rows':>10} {'time ratio':>11} {'RSS ratio':>10}")
+    print(
+        f"{'SCALE':>6} {'seconds':>8} {'peak RSS MB':>12} {'orders':>9} {'events':>10} {'log lines':>10} "
+        f"{'OLTP rows':>10} {'time ratio':>11} {'RSS ratio':>10}"
+    )
     for scale, seconds, peak, mf in rows:
-        print(f"{scale:>6g} {seconds:>8.1f} {peak:>12.0f} {mf['orders']['orders']:>9,} "
-              f"{mf['events']['lines']:>10,} {mf['web_logs']['lines']:>10,} "
-              f"{sum(mf['oltp']['row_counts'].values()):>10,} {seconds / base_t:>11.2f} {peak / base_m:>10.2f}")
+        print(
+            f"{scale:>6g} {seconds:>8.1f} {peak:>12.0f} {mf['orders']['orders']:>9,} "
+            f"{mf['events']['lines']:>10,} {mf['web_logs']['lines']:>10,} "
+            f"{sum(mf['oltp']['row_counts'].values()):>10,} {seconds / base_t:>11.2f} {peak / base_m:>10.2f}"
+        )
     return 0
 
 

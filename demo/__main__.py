@@ -1,9 +1,9 @@
 """Command line of the demo source systems.
 
-    python -m demo generate [--scale 0.1] [--days 90] [--seed 42] [--clean-data] [--oltp-url URL]
-    python -m demo advance  [--days 1] [--oltp-url URL]
-    python -m demo summary
-    python -m demo api {serve,start,stop,status} ...
+python -m demo generate [--scale 0.1] [--days 90] [--seed 42] [--clean-data] [--oltp-url URL]
+python -m demo advance  [--days 1] [--oltp-url URL]
+python -m demo summary
+python -m demo api {serve,start,stop,status} ...
 """
 
 from __future__ import annotations
@@ -49,14 +49,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", help="where to write (default: $DATA_DIR or ./data)")
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="write N days of demo data from scratch")
-    gen.add_argument("--scale", type=float, default=float(os.environ.get("SCALE", 0.1)),
-                     help="size: 1 = ~100k orders and ~1M events over 90 days (default $SCALE or 0.1)")
+    gen.add_argument(
+        "--scale",
+        type=float,
+        default=float(os.environ.get("SCALE", 0.1)),
+        help="size: 1 = ~100k orders and ~1M events over 90 days (default $SCALE or 0.1)",
+    )
     gen.add_argument("--days", type=int, default=int(os.environ.get("DAYS", 90)))
     gen.add_argument("--seed", type=int, default=int(os.environ.get("SEED", 42)))
     gen.add_argument("--no-dirty", action="store_true", help="no injected bad records")
     gen.add_argument("--dirty-rate", type=float, default=0.01)
-    gen.add_argument("--oltp-url", default=os.environ.get("DEMO_OLTP_URL"),
-                     help="SQLAlchemy URL of a PostgreSQL/MariaDB database for the OLTP tables (default: SQLite)")
+    gen.add_argument(
+        "--oltp-url",
+        default=os.environ.get("DEMO_OLTP_URL"),
+        help="SQLAlchemy URL of a PostgreSQL/MariaDB database for the OLTP tables (default: SQLite)",
+    )
     gen.add_argument("--quiet", action="store_true")
     adv = sub.add_parser("advance", help="simulate the next day(s) on top of existing demo data")
     adv.add_argument("--days", type=int, default=int(os.environ.get("DAYS", 1)))
@@ -70,11 +77,19 @@ def main(argv: list[str] | None = None) -> int:
         from . import generator
 
         if args.command == "generate":
-            print(f"generating {args.days} days of demo data at SCALE={args.scale} into {paths.sources}",
-                  file=sys.stderr)
-            result = generator.generate(data_dir, days=args.days, scale=args.scale, seed=args.seed,
-                                        dirty=not args.no_dirty, dirty_rate=args.dirty_rate,
-                                        oltp_url=args.oltp_url or None, quiet=args.quiet)
+            print(
+                f"generating {args.days} days of demo data at SCALE={args.scale} into {paths.sources}", file=sys.stderr
+            )
+            result = generator.generate(
+                data_dir,
+                days=args.days,
+                scale=args.scale,
+                seed=args.seed,
+                dirty=not args.no_dirty,
+                dirty_rate=args.dirty_rate,
+                oltp_url=args.oltp_url or None,
+                quiet=args.quiet,
+            )
         elif args.command == "advance":
             result = generator.advance(data_dir, days=args.days, oltp_url=args.oltp_url or None, quiet=args.quiet)
         else:
@@ -88,12 +103,17 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a database that is down etc.: one line, not a traceback
         if os.environ.get("DEMO_DEBUG"):
             raise
-        print(f"demo: {args.command} failed: {type(exc).__name__}: {str(exc).splitlines()[0]} "
-              "(set DEMO_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(
+            f"demo: {args.command} failed: {type(exc).__name__}: {str(exc).splitlines()[0]} "
+            "(set DEMO_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
         return 1
     print("\n".join(_summary_lines(result.manifest)))
-    print(f"  {args.command}: {result.days} day(s) {result.first_day} .. {result.last_day} in {result.seconds:.1f}s, "
-          f"peak RSS {_peak_rss_mb():.0f} MB; manifest: {paths.manifest}")
+    print(
+        f"  {args.command}: {result.days} day(s) {result.first_day} .. {result.last_day} in {result.seconds:.1f}s, "
+        f"peak RSS {_peak_rss_mb():.0f} MB; manifest: {paths.manifest}"
+    )
     return 0
 
 

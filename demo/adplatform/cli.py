@@ -69,16 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     serve_opts.add_argument(
         "--port", type=_port_number, default=None, help=f"port (default: ${PORT_ENV} or {DEFAULT_PORT})"
     )
-    serve_opts.add_argument(
-        "--fail-429-rate", type=_rate, default=0.0, help="share of /v1 requests answered 429"
-    )
+    serve_opts.add_argument("--fail-429-rate", type=_rate, default=0.0, help="share of /v1 requests answered 429")
     serve_opts.add_argument(
         "--fail-5xx-rate", type=_rate, default=0.0, help="share of /v1 requests answered 500 or 503"
     )
     serve_opts.add_argument("--seed", type=int, default=0, help="seed of the injected faults (default: 0)")
-    serve_opts.add_argument(
-        "--verbose", action="store_true", help="log method, path and status of each request"
-    )
+    serve_opts.add_argument("--verbose", action="store_true", help="log method, path and status of each request")
 
     parser = argparse.ArgumentParser(prog=_PROG, description="Run the Adwise ad platform API of the demo.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,start,stop,status}")
@@ -224,9 +220,7 @@ def _serve(args: argparse.Namespace) -> int:
         verbose=args.verbose,
     )
     stop = threading.Event()
-    previous = {
-        sig: signal.signal(sig, lambda signum, frame: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
-    }
+    previous = {sig: signal.signal(sig, lambda signum, frame: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         try:
             url = server.start()
@@ -307,9 +301,7 @@ def _start(args: argparse.Namespace) -> int:
     process.kill()
     process.wait()
     pid_file.unlink(missing_ok=True)
-    raise CliError(
-        f"the API server did not answer {url}/healthz within {START_TIMEOUT_SECONDS:.0f} s; see {log_file}"
-    )
+    raise CliError(f"the API server did not answer {url}/healthz within {START_TIMEOUT_SECONDS:.0f} s; see {log_file}")
 
 
 def _stop(args: argparse.Namespace) -> int:

@@ -71,9 +71,7 @@ def _parse_date(value: Any, what: str) -> dt.date:
         raise ValueError(f"{what}: expected a YYYY-MM-DD date, got {value!r}") from None
 
 
-def served_metrics(
-    final: dict[str, Any], as_of: dt.date, restatement_days: int = RESTATEMENT_DAYS
-) -> dict[str, Any]:
+def served_metrics(final: dict[str, Any], as_of: dt.date, restatement_days: int = RESTATEMENT_DAYS) -> dict[str, Any]:
     """Return the row as the API reports it on ``as_of``: preliminary (reduced) while it is recent.
 
     With ``age = (as_of - date).days``: final numbers once ``age >= restatement_days``; otherwise
@@ -100,11 +98,7 @@ def served_rows(
     rows: Iterable[dict[str, Any]], as_of: dt.date, restatement_days: int = RESTATEMENT_DAYS
 ) -> list[dict[str, Any]]:
     """Return the rows served on ``as_of`` (dates up to ``as_of``), ordered by (date, campaign_id)."""
-    served = [
-        served_metrics(row, as_of, restatement_days)
-        for row in rows
-        if _parse_date(row["date"], "date") <= as_of
-    ]
+    served = [served_metrics(row, as_of, restatement_days) for row in rows if _parse_date(row["date"], "date") <= as_of]
     served.sort(key=lambda row: (_parse_date(row["date"], "date"), row["campaign_id"]))
     return served
 

@@ -409,9 +409,7 @@ class _Handler(BaseHTTPRequestHandler):
         header = self.headers.get("Authorization", "")
         scheme, _, given = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not given.strip():
-            raise _ApiError(
-                401, "unauthorized", "missing bearer token", {"WWW-Authenticate": 'Bearer realm="adwise"'}
-            )
+            raise _ApiError(401, "unauthorized", "missing bearer token", {"WWW-Authenticate": 'Bearer realm="adwise"'})
         if not hmac.compare_digest(given.strip().encode(), token.encode()):
             raise _ApiError(
                 401,

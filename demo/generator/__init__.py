@@ -66,8 +66,13 @@ def _run_days(state: GeneratorState, paths: SourcePaths, store: OltpStore, days:
     state.save(paths.state_dir / "state.json")
     manifest = build_manifest(state, paths)
     write_json(paths.manifest, manifest)
-    return RunSummary(days, START_DATE + dt.timedelta(days=first), START_DATE + dt.timedelta(days=last),
-                      time.perf_counter() - started, manifest)
+    return RunSummary(
+        days,
+        START_DATE + dt.timedelta(days=first),
+        START_DATE + dt.timedelta(days=last),
+        time.perf_counter() - started,
+        manifest,
+    )
 
 
 def write_ad_platform_files(paths: SourcePaths, state: GeneratorState) -> None:
@@ -80,24 +85,39 @@ def write_ad_platform_files(paths: SourcePaths, state: GeneratorState) -> None:
         if created.date() > as_of:
             continue
         ended = c.end_day is not None and c.end_day < as_of_day
-        updated = dt.datetime.combine(START_DATE + dt.timedelta(days=c.end_day + 1), dt.time(0, 5)) if ended \
-            else created
-        campaigns.append({
-            "campaign_id": c.campaign_id, "name": c.name, "network": c.network, "objective": c.objective,
-            "status": "ENDED" if ended else "ACTIVE", "currency": c.currency,
-            "daily_budget_micros": c.daily_budget_cents * 10_000,
-            "start_date": (START_DATE + dt.timedelta(days=c.start_day)).isoformat(),
-            "end_date": (START_DATE + dt.timedelta(days=c.end_day)).isoformat() if c.end_day is not None else None,
-            "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"), "updated_at": updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "utm_campaign": c.utm_campaign,
-        })
+        updated = (
+            dt.datetime.combine(START_DATE + dt.timedelta(days=c.end_day + 1), dt.time(0, 5)) if ended else created
+        )
+        campaigns.append(
+            {
+                "campaign_id": c.campaign_id,
+                "name": c.name,
+                "network": c.network,
+                "objective": c.objective,
+                "status": "ENDED" if ended else "ACTIVE",
+                "currency": c.currency,
+                "daily_budget_micros": c.daily_budget_cents * 10_000,
+                "start_date": (START_DATE + dt.timedelta(days=c.start_day)).isoformat(),
+                "end_date": (START_DATE + dt.timedelta(days=c.end_day)).isoformat() if c.end_day is not None else None,
+                "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "updated_at": updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "utm_campaign": c.utm_campaign,
+            }
+        )
     write_json(paths.adplatform / "campaigns.json", campaigns)
     write_json(paths.adplatform / "state.json", {"as_of": as_of.isoformat(), "restatement_days": 3})
 
 
-def generate(data_dir: Path, days: int = DEFAULT_DAYS, scale: float = 1.0, seed: int = DEFAULT_SEED,
-             dirty: bool = True, dirty_rate: float = DEFAULT_DIRTY_RATE, oltp_url: str | None = None,
-             quiet: bool = False) -> RunSummary:
+def generate(
+    data_dir: Path,
+    days: int = DEFAULT_DAYS,
+    scale: float = 1.0,
+    seed: int = DEFAULT_SEED,
+    dirty: bool = True,
+    dirty_rate: float = DEFAULT_DIRTY_RATE,
+    oltp_url: str | None = None,
+    quiet: bool = False,
+) -> RunSummary:
     """Write `days` days of the demo shop from scratch into data_dir (replacing earlier demo data)."""
     if days < 1:
         raise ValueError("days must be at least 1")
@@ -111,8 +131,13 @@ def generate(data_dir: Path, days: int = DEFAULT_DAYS, scale: float = 1.0, seed:
     store = _store(paths, oltp_url)
     try:
         store.reset()
-        state = GeneratorState(seed=seed, scale=scale, dirty=dirty, dirty_rate=dirty_rate,
-                               oltp_target=redact_url(oltp_url) if oltp_url else SQLITE_TARGET)
+        state = GeneratorState(
+            seed=seed,
+            scale=scale,
+            dirty=dirty,
+            dirty_rate=dirty_rate,
+            oltp_target=redact_url(oltp_url) if oltp_url else SQLITE_TARGET,
+        )
         return _run_days(state, paths, store, days, quiet)
     finally:
         store.dispose()
@@ -126,8 +151,10 @@ def advance(data_dir: Path, days: int = 1, oltp_url: str | None = None, quiet: b
     state = GeneratorState.load(paths.state_dir / "state.json")
     if state.oltp_target != SQLITE_TARGET:
         if not oltp_url:
-            raise ValueError(f"the demo OLTP database lives in {state.oltp_target}: pass the same URL "
-                             "(--oltp-url or DEMO_OLTP_URL) to advance it")
+            raise ValueError(
+                f"the demo OLTP database lives in {state.oltp_target}: pass the same URL "
+                "(--oltp-url or DEMO_OLTP_URL) to advance it"
+            )
         if redact_url(oltp_url) != state.oltp_target:
             raise ValueError(f"demo data was generated into {state.oltp_target}, not {redact_url(oltp_url)}")
     elif oltp_url:

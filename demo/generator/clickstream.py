@@ -17,21 +17,39 @@ import numpy as np
 from .world import AD_PLATFORM_SOURCE, SEARCH_TERMS, SITE, Campaign
 
 WEB_UAS = (
-    ("desktop", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-                "Chrome/131.0.0.0 Safari/537.36"),
-    ("desktop", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-                "Version/18.1 Safari/605.1.15"),
+    (
+        "desktop",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Safari/537.36",
+    ),
+    (
+        "desktop",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/18.1 Safari/605.1.15",
+    ),
     ("desktop", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"),
-    ("mobile", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-               "Version/18.1 Mobile/15E148 Safari/604.1"),
-    ("mobile", "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-               "Chrome/131.0.0.0 Mobile Safari/537.36"),
+    (
+        "mobile",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/18.1 Mobile/15E148 Safari/604.1",
+    ),
+    (
+        "mobile",
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Mobile Safari/537.36",
+    ),
 )
 APP_DEVICES = {
-    "ios": (("Apple", "iPhone15,2", "iOS", "18.1"), ("Apple", "iPhone16,1", "iOS", "18.2"),
-            ("Apple", "iPad13,4", "iPadOS", "18.1")),
-    "android": (("Google", "Pixel 8", "Android", "14"), ("Samsung", "SM-S921B", "Android", "14"),
-                ("Xiaomi", "2201116SG", "Android", "13")),
+    "ios": (
+        ("Apple", "iPhone15,2", "iOS", "18.1"),
+        ("Apple", "iPhone16,1", "iOS", "18.2"),
+        ("Apple", "iPad13,4", "iPadOS", "18.1"),
+    ),
+    "android": (
+        ("Google", "Pixel 8", "Android", "14"),
+        ("Samsung", "SM-S921B", "Android", "14"),
+        ("Xiaomi", "2201116SG", "Android", "13"),
+    ),
 }
 APP_VERSION = {"ios": ("5.3.0", "5300"), "android": ("5.3.1", "5301")}
 WEB_LIBRARY = {"name": "shop-analytics.js", "version": "2.14.0"}
@@ -57,8 +75,7 @@ class Source:
     def query(self) -> str:
         if not self.utm_source:
             return ""
-        parts = [f"utm_source={self.utm_source}", f"utm_medium={self.utm_medium}",
-                 f"utm_campaign={self.utm_campaign}"]
+        parts = [f"utm_source={self.utm_source}", f"utm_medium={self.utm_medium}", f"utm_campaign={self.utm_campaign}"]
         if self.utm_id:
             parts.append(f"utm_id={self.utm_id}")
         return "?" + "&".join(parts)
@@ -73,8 +90,15 @@ class Source:
 
 
 def paid_source(campaign: Campaign) -> Source:
-    return Source("paid", AD_PLATFORM_SOURCE, campaign.utm_medium, campaign.utm_campaign,
-                  str(campaign.campaign_id), "https://ads.adwise.example/", campaign.campaign_id)
+    return Source(
+        "paid",
+        AD_PLATFORM_SOURCE,
+        campaign.utm_medium,
+        campaign.utm_campaign,
+        str(campaign.campaign_id),
+        "https://ads.adwise.example/",
+        campaign.campaign_id,
+    )
 
 
 def email_source(day_of_year_week: int) -> Source:
@@ -144,9 +168,16 @@ def iso_ms(ts_ms: int) -> str:
     return f"{_iso_minute(sec // 60)}{sec % 60:02d}.{ms:03d}Z"
 
 
-def plan_hits(session: Session, r: random.Random, product_slugs: dict[int, str], product_skus: dict[int, str],
-              browse_pool: list[int], cart: list[tuple[int, int, int]], currency: str,
-              reaches_checkout: bool) -> int:
+def plan_hits(
+    session: Session,
+    r: random.Random,
+    product_slugs: dict[int, str],
+    product_skus: dict[int, str],
+    browse_pool: list[int],
+    cart: list[tuple[int, int, int]],
+    currency: str,
+    reaches_checkout: bool,
+) -> int:
     """Fill session.hits with the pages and actions of a visit; return the purchase time (ms).
 
     `cart` holds (product_id, quantity, unit_price_cents) the visitor adds; a purchase happens when
@@ -162,24 +193,51 @@ def plan_hits(session: Session, r: random.Random, product_slugs: dict[int, str],
         t += int((lo + r.random() * (hi - lo)) * 1000)
         return t
 
-    def view(path: str, title: str, props: dict[str, Any] | None = None, status: int = 200,
-             size: int = 48_000, referrer: str | None = None) -> None:
+    def view(
+        path: str,
+        title: str,
+        props: dict[str, Any] | None = None,
+        status: int = 200,
+        size: int = 48_000,
+        referrer: str | None = None,
+    ) -> None:
         if web:
-            hits.append(Hit(t, "page_view", path, title, props or {},
-                            ("GET", path, status, size - 4_000 + int(r.random() * 8_000)), referrer))
+            hits.append(
+                Hit(
+                    t,
+                    "page_view",
+                    path,
+                    title,
+                    props or {},
+                    ("GET", path, status, size - 4_000 + int(r.random() * 8_000)),
+                    referrer,
+                )
+            )
         else:
             hits.append(Hit(t, "screen_view", title.replace(" ", ""), title, props or {}, None))
 
     # Landing page
     landing_pid = browse_pool[0] if src.channel in ("paid", "social", "referral") and browse_pool else None
     landing_path = f"/p/{product_slugs[landing_pid]}" if landing_pid else "/"
-    view(landing_path + src.query(), "Product" if landing_pid else "Home",
-         {"product_id": landing_pid} if landing_pid else {}, referrer=src.referrer)
+    view(
+        landing_path + src.query(),
+        "Product" if landing_pid else "Home",
+        {"product_id": landing_pid} if landing_pid else {},
+        referrer=src.referrer,
+    )
     if r.random() < 0.3:
         term = SEARCH_TERMS[r.randrange(len(SEARCH_TERMS))]
         step()
-        hits.append(Hit(t, "search", None, None, {"query": term, "results_count": r.randint(0, 60)},
-                        ("GET", f"/api/search?q={term.replace(' ', '+')}", 200, 3_100) if web else None))
+        hits.append(
+            Hit(
+                t,
+                "search",
+                None,
+                None,
+                {"query": term, "results_count": r.randint(0, 60)},
+                ("GET", f"/api/search?q={term.replace(' ', '+')}", 200, 3_100) if web else None,
+            )
+        )
         view(f"/search?q={term.replace(' ', '+')}", "Search")
     for pid in browse_pool[1:]:
         step()
@@ -188,18 +246,37 @@ def plan_hits(session: Session, r: random.Random, product_slugs: dict[int, str],
         step()
         view(f"/p/{product_slugs[pid]}", "Product", {"product_id": pid})
         step(3, 60)
-        hits.append(Hit(t, "add_to_cart", None, None,
-                        {"product_id": pid, "sku": product_skus[pid], "quantity": qty, "price": price / 100,
-                         "currency": currency},
-                        ("POST", "/api/cart/items", 201, 118)))
+        hits.append(
+            Hit(
+                t,
+                "add_to_cart",
+                None,
+                None,
+                {
+                    "product_id": pid,
+                    "sku": product_skus[pid],
+                    "quantity": qty,
+                    "price": price / 100,
+                    "currency": currency,
+                },
+                ("POST", "/api/cart/items", 201, 118),
+            )
+        )
     if cart and reaches_checkout:
         step()
         view("/cart", "Cart")
         step(5, 90)
         cart_value = sum(q * p for _, q, p in cart)
-        hits.append(Hit(t, "checkout_started", None, None,
-                        {"cart_value": cart_value / 100, "currency": currency,
-                         "item_count": sum(q for _, q, _ in cart)}, None))
+        hits.append(
+            Hit(
+                t,
+                "checkout_started",
+                None,
+                None,
+                {"cart_value": cart_value / 100, "currency": currency, "item_count": sum(q for _, q, _ in cart)},
+                None,
+            )
+        )
         view("/checkout", "Checkout")
     if session.converts:
         step(20, 200)
@@ -207,8 +284,9 @@ def plan_hits(session: Session, r: random.Random, product_slugs: dict[int, str],
     return 0
 
 
-def add_purchase(session: Session, ts_ms: int, order: dict[str, Any], items: list[dict[str, Any]],
-                 product_skus: dict[int, str]) -> None:
+def add_purchase(
+    session: Session, ts_ms: int, order: dict[str, Any], items: list[dict[str, Any]], product_skus: dict[int, str]
+) -> None:
     """The purchase event (and its API call) for the order a converting session placed."""
     props = {
         "order_id": str(order["order_id"]),
@@ -216,13 +294,28 @@ def add_purchase(session: Session, ts_ms: int, order: dict[str, Any], items: lis
         "total": order["total_cents"] / 100,
         "currency": order["currency"],
         "coupon": order["coupon_code"],
-        "products": [{"product_id": i["product_id"], "sku": product_skus[i["product_id"]],
-                      "quantity": i["quantity"], "price": i["unit_price_cents"] / 100} for i in items],
+        "products": [
+            {
+                "product_id": i["product_id"],
+                "sku": product_skus[i["product_id"]],
+                "quantity": i["quantity"],
+                "price": i["unit_price_cents"] / 100,
+            }
+            for i in items
+        ],
     }
     session.hits.append(Hit(ts_ms, "purchase", None, None, props, ("POST", "/api/orders", 201, 342)))
     if session.platform == "web":
-        session.hits.append(Hit(ts_ms + 900, "page_view", "/checkout/confirmation", "Order confirmed", {},
-                                ("GET", "/checkout/confirmation", 200, 21_000)))
+        session.hits.append(
+            Hit(
+                ts_ms + 900,
+                "page_view",
+                "/checkout/confirmation",
+                "Order confirmed",
+                {},
+                ("GET", "/checkout/confirmation", 200, 21_000),
+            )
+        )
     else:
         session.hits.append(Hit(ts_ms + 900, "screen_view", "OrderConfirmed", "Order confirmed", {}, None))
 
@@ -230,8 +323,11 @@ def add_purchase(session: Session, ts_ms: int, order: dict[str, Any], items: lis
 def render_event(session: Session, hit: Hit, event_id: str, sent_ms: int, received_ms: int) -> dict[str, Any]:
     """The JSON event the SDK sends for one hit."""
     user_id = None
-    if session.user_id is not None and (session.logged_in or hit.event_type in ("checkout_started", "purchase")
-                                        or (hit.path or "").startswith(("/checkout", "OrderConfirmed"))):
+    if session.user_id is not None and (
+        session.logged_in
+        or hit.event_type in ("checkout_started", "purchase")
+        or (hit.path or "").startswith(("/checkout", "OrderConfirmed"))
+    ):
         user_id = str(session.user_id)
     event: dict[str, Any] = {
         "event_id": event_id,
@@ -247,21 +343,34 @@ def render_event(session: Session, hit: Hit, event_id: str, sent_ms: int, receiv
     if session.platform == "web":
         device_type, ua = WEB_UAS[session.ua_index % len(WEB_UAS)]
         if hit.path:
-            event["page"] = {"path": hit.path.split("?")[0], "url": SITE + hit.path, "title": hit.title,
-                             "referrer": hit.referrer}
-        context = {"ip": session.ip, "user_agent": ua, "locale": session.locale,
-                   "device": {"type": device_type}, "library": WEB_LIBRARY}
+            event["page"] = {
+                "path": hit.path.split("?")[0],
+                "url": SITE + hit.path,
+                "title": hit.title,
+                "referrer": hit.referrer,
+            }
+        context = {
+            "ip": session.ip,
+            "user_agent": ua,
+            "locale": session.locale,
+            "device": {"type": device_type},
+            "library": WEB_LIBRARY,
+        }
     else:
         manufacturer, model, os_name, os_version = APP_DEVICES[session.platform][
-            session.ua_index % len(APP_DEVICES[session.platform])]
+            session.ua_index % len(APP_DEVICES[session.platform])
+        ]
         version, build = APP_VERSION[session.platform]
         if hit.event_type == "screen_view":
             event["screen"] = {"name": hit.path}
-        context = {"ip": session.ip, "locale": session.locale,
-                   "app": {"name": "Shop", "version": version, "build": build},
-                   "device": {"manufacturer": manufacturer, "model": model, "type": session.platform},
-                   "os": {"name": os_name, "version": os_version},
-                   "library": {"name": f"shop-analytics-{session.platform}", "version": "3.2.1"}}
+        context = {
+            "ip": session.ip,
+            "locale": session.locale,
+            "app": {"name": "Shop", "version": version, "build": build},
+            "device": {"manufacturer": manufacturer, "model": model, "type": session.platform},
+            "os": {"name": os_name, "version": os_version},
+            "library": {"name": f"shop-analytics-{session.platform}", "version": "3.2.1"},
+        }
     campaign = session.source.context()
     if campaign and hit is session.hits[0]:
         context["campaign"] = campaign
@@ -272,7 +381,8 @@ def render_event(session: Session, hit: Hit, event_id: str, sent_ms: int, receiv
 
 def app_user_agent(session: Session) -> str:
     manufacturer, model, os_name, os_version = APP_DEVICES[session.platform][
-        session.ua_index % len(APP_DEVICES[session.platform])]
+        session.ua_index % len(APP_DEVICES[session.platform])
+    ]
     version, _ = APP_VERSION[session.platform]
     return f"Shop/{version} ({model}; {os_name} {os_version})"
 

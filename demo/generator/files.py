@@ -22,7 +22,6 @@ import pyarrow.parquet as pq
 GZIP_LEVEL = 1  # fast; the content, not the compression ratio, is what the demo is about
 
 
-
 class GzipLinesWriter:
     """Streams text lines into a deterministic .gz file (no file name, mtime 0)."""
 

@@ -50,18 +50,26 @@ def build_manifest(state: GeneratorState, paths: SourcePaths) -> dict[str, Any]:
     order_days = []
     for date, day in days.items():
         o = day.get("orders", {})
-        order_days.append({
-            "date": date,
-            "orders": o.get("placed", 0),
-            "gross_total_usd": cents_str(o.get("gross_usd_cents", 0)),
-            "gross_total": _money({c: v["gross_cents"] for c, v in o.get("by_currency", {}).items()}),
-            "captured": _money(day.get("payments", {}).get("captured_cents", {})),
-            "refunded": _money(day.get("refunds", {}).get("refunded_cents", {})),
-        })
+        order_days.append(
+            {
+                "date": date,
+                "orders": o.get("placed", 0),
+                "gross_total_usd": cents_str(o.get("gross_usd_cents", 0)),
+                "gross_total": _money({c: v["gross_cents"] for c, v in o.get("by_currency", {}).items()}),
+                "captured": _money(day.get("payments", {}).get("captured_cents", {})),
+                "refunded": _money(day.get("refunds", {}).get("refunded_cents", {})),
+            }
+        )
 
-    events_by_date = [{"date": d, **{k: v for k, v in day["events"].items() if k != "purchase_cents"},
-                       "purchase_total": _money(day["events"].get("purchase_cents", {}))}
-                      for d, day in days.items() if "events" in day]
+    events_by_date = [
+        {
+            "date": d,
+            **{k: v for k, v in day["events"].items() if k != "purchase_cents"},
+            "purchase_total": _money(day["events"].get("purchase_cents", {})),
+        }
+        for d, day in days.items()
+        if "events" in day
+    ]
     partitions = [{"dt": d, **day["event_files"]} for d, day in days.items() if "event_files" in day]
     logs_by_day = [{"date": d, **day["web_logs"]} for d, day in days.items() if "web_logs" in day]
     reviews = _sum_nested(days, "reviews")
@@ -74,8 +82,13 @@ def build_manifest(state: GeneratorState, paths: SourcePaths) -> dict[str, Any]:
     return {
         "manifest_version": MANIFEST_VERSION,
         "generator": {
-            "seed": state.seed, "scale": state.scale, "dirty": state.dirty, "dirty_rate": state.dirty_rate,
-            "start_date": START_DATE.isoformat(), "end_date": end.isoformat(), "days": state.days_generated,
+            "seed": state.seed,
+            "scale": state.scale,
+            "dirty": state.dirty,
+            "dirty_rate": state.dirty_rate,
+            "start_date": START_DATE.isoformat(),
+            "end_date": end.isoformat(),
+            "days": state.days_generated,
         },
         "oltp": {
             "target": state.oltp_target,
@@ -100,10 +113,13 @@ def build_manifest(state: GeneratorState, paths: SourcePaths) -> dict[str, Any]:
                 "failed": sum(d.get("payments", {}).get("failed", 0) for d in days.values()),
                 "captured_amount": _money(captured),
             },
-            "refunds": {"count": sum(d.get("refunds", {}).get("count", 0) for d in days.values()),
-                        "amount": _money(refunded)},
-            "net_revenue": _money({c: captured.get(c, 0) - refunded.get(c, 0)
-                                   for c in sorted(set(captured) | set(refunded))}),
+            "refunds": {
+                "count": sum(d.get("refunds", {}).get("count", 0) for d in days.values()),
+                "amount": _money(refunded),
+            },
+            "net_revenue": _money(
+                {c: captured.get(c, 0) - refunded.get(c, 0) for c in sorted(set(captured) | set(refunded))}
+            ),
             "status_changes": _sum_nested(days, "order_status_changes"),
             "customers_created": sum(d.get("customers_created", 0) for d in days.values()),
             "by_day": order_days,
@@ -123,8 +139,10 @@ def build_manifest(state: GeneratorState, paths: SourcePaths) -> dict[str, Any]:
         },
         "web_logs": {
             "files": len(logs_by_day),
-            **{k: log_totals.get(k, 0) for k in ("lines", "human", "bot", "invalid", "truncated",
-                                                 "tracked_page_views", "untracked_page_views")},
+            **{
+                k: log_totals.get(k, 0)
+                for k in ("lines", "human", "bot", "invalid", "truncated", "tracked_page_views", "untracked_page_views")
+            },
             "by_status": _sum_nested(days, "web_logs", "by_status"),
             "bad_records": {"truncated": log_totals.get("truncated", 0)},
             "by_day": logs_by_day,
@@ -133,7 +151,8 @@ def build_manifest(state: GeneratorState, paths: SourcePaths) -> dict[str, Any]:
             "files": sum(1 for d in days.values() if "reviews" in d) if days else 0,
             "lines": reviews.get("lines", 0),
             "documents": reviews.get("documents", 0),
-            "valid_documents": reviews.get("documents", 0) - review_bad.get("rating_out_of_range", 0)
+            "valid_documents": reviews.get("documents", 0)
+            - review_bad.get("rating_out_of_range", 0)
             - review_bad.get("missing_product_id", 0),
             "schema_v1": reviews.get("schema_v1", 0),
             "schema_v2": reviews.get("schema_v2", 0),

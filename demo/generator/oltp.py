@@ -12,8 +12,8 @@ import datetime as dt
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -42,7 +42,8 @@ metadata = MetaData()
 Money = Numeric(12, 2, asdecimal=True)
 
 categories = Table(
-    "categories", metadata,
+    "categories",
+    metadata,
     Column("category_id", Integer, primary_key=True, autoincrement=False),
     Column("parent_category_id", Integer, ForeignKey("categories.category_id"), nullable=True),
     Column("name", String(100), nullable=False),
@@ -52,7 +53,8 @@ categories = Table(
 )
 
 products = Table(
-    "products", metadata,
+    "products",
+    metadata,
     Column("product_id", Integer, primary_key=True, autoincrement=False),
     Column("category_id", Integer, ForeignKey("categories.category_id"), nullable=False),
     Column("sku", String(32), nullable=False, unique=True),
@@ -68,7 +70,8 @@ products = Table(
 )
 
 customers = Table(
-    "customers", metadata,
+    "customers",
+    metadata,
     Column("customer_id", Integer, primary_key=True, autoincrement=False),
     Column("email", String(255), nullable=True),
     Column("first_name", String(100), nullable=False),
@@ -83,7 +86,8 @@ customers = Table(
 )
 
 addresses = Table(
-    "addresses", metadata,
+    "addresses",
+    metadata,
     Column("address_id", Integer, primary_key=True, autoincrement=False),
     Column("customer_id", Integer, ForeignKey("customers.customer_id"), nullable=False),
     Column("address_type", String(20), nullable=False),
@@ -97,7 +101,8 @@ addresses = Table(
 )
 
 orders = Table(
-    "orders", metadata,
+    "orders",
+    metadata,
     Column("order_id", Integer, primary_key=True, autoincrement=False),
     Column("order_number", String(20), nullable=False, unique=True),
     Column("customer_id", Integer, ForeignKey("customers.customer_id"), nullable=False),
@@ -118,7 +123,8 @@ orders = Table(
 )
 
 order_items = Table(
-    "order_items", metadata,
+    "order_items",
+    metadata,
     Column("order_item_id", BigInteger, primary_key=True, autoincrement=False),
     Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=False),
     Column("product_id", Integer, ForeignKey("products.product_id"), nullable=False),
@@ -130,7 +136,8 @@ order_items = Table(
 )
 
 order_status_history = Table(
-    "order_status_history", metadata,
+    "order_status_history",
+    metadata,
     Column("order_status_history_id", BigInteger, primary_key=True, autoincrement=False),
     Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=False),
     Column("status", String(20), nullable=False),
@@ -138,7 +145,8 @@ order_status_history = Table(
 )
 
 payments = Table(
-    "payments", metadata,
+    "payments",
+    metadata,
     Column("payment_id", Integer, primary_key=True, autoincrement=False),
     Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=False),
     Column("payment_method", String(20), nullable=False),
@@ -151,7 +159,8 @@ payments = Table(
 )
 
 refunds = Table(
-    "refunds", metadata,
+    "refunds",
+    metadata,
     Column("refund_id", Integer, primary_key=True, autoincrement=False),
     Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=False),
     Column("payment_id", Integer, ForeignKey("payments.payment_id"), nullable=False),
@@ -288,9 +297,7 @@ class OltpStore:
                 pk = PRIMARY_KEYS[table_name]
                 cols = [c for c in rows[0] if c != pk]
                 stmt = (
-                    update(table)
-                    .where(table.c[pk] == bindparam("_pk"))
-                    .values({c: bindparam(f"_v_{c}") for c in cols})
+                    update(table).where(table.c[pk] == bindparam("_pk")).values({c: bindparam(f"_v_{c}") for c in cols})
                 )
                 conn.execute(stmt, [{"_pk": r[pk], **{f"_v_{c}": convert[c](r[c]) for c in cols}} for r in rows])
             for table in reversed(TABLES):
@@ -298,7 +305,7 @@ class OltpStore:
                 if keys:
                     pk = table.c[PRIMARY_KEYS[table.name]]
                     for start in range(0, len(keys), 500):
-                        conn.execute(delete(table).where(pk.in_(keys[start:start + 500])))
+                        conn.execute(delete(table).where(pk.in_(keys[start : start + 500])))
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table, as the database sees them."""

@@ -115,8 +115,13 @@ def write_events(job: RenderJob, days: dict[str, Any]) -> list[list[Any]]:
                 received = next_day_ms + int(r.random() * 2 * 3_600_000)
             line = orjson.dumps(cs.render_event(s, hit, ids[k], sent, received)).decode()
             purchase = hit.event_type == "purchase"
-            meta = [date, hit.event_type, int(k == 0), hit.properties["currency"] if purchase else "",
-                    round(hit.properties["total"] * 100) if purchase else 0]
+            meta = [
+                date,
+                hit.event_type,
+                int(k == 0),
+                hit.properties["currency"] if purchase else "",
+                round(hit.properties["total"] * 100) if purchase else 0,
+            ]
             if s.late:
                 late.append([received, *meta, line])
             else:
@@ -152,7 +157,7 @@ def write_events(job: RenderJob, days: dict[str, Any]) -> list[list[Any]]:
     lines = sorted(on_time + extra + arrived)
     out = partition_dir(job.events_dir, job.date)
     for i, start in enumerate(range(0, max(len(lines), 1), EVENTS_PER_FILE)):
-        write_gzip_lines(out / f"part-{i:05d}.jsonl.gz", [x[1] for x in lines[start:start + EVENTS_PER_FILE]])
+        write_gzip_lines(out / f"part-{i:05d}.jsonl.gz", [x[1] for x in lines[start : start + EVENTS_PER_FILE]])
         add(part, "files")
     add(part, "lines", len(lines))
     return late
@@ -184,16 +189,37 @@ def write_logs(job: RenderJob, days: dict[str, Any]) -> None:
         prev = None
         for _ in range(r.randint(1, 5)):
             path = r.choice(job.product_paths) if prev else "/"
-            reqs.append(weblogs.Request(ts, ip, "GET", path, 200, 48_000 + r.randint(-4_000, 4_000),
-                                        cs.SITE + prev if prev else cs.ORGANIC[2], ua, "human"))
+            reqs.append(
+                weblogs.Request(
+                    ts,
+                    ip,
+                    "GET",
+                    path,
+                    200,
+                    48_000 + r.randint(-4_000, 4_000),
+                    cs.SITE + prev if prev else cs.ORGANIC[2],
+                    ua,
+                    "human",
+                )
+            )
             add(truth, "untracked_page_views")
             prev = path
             ts += r.randint(8, 240)
     for _ in range(int(rng.binomial(len(reqs), 0.004))):
         base = reqs[r.randrange(len(reqs))]
-        reqs.append(weblogs.Request(base.ts, base.ip, "GET", f"/api/recommendations?product_id={r.randint(1, 99)}",
-                                    r.choice((500, 502, 503, 504)), r.choice((0, 157, 494)), cs.SITE + "/",
-                                    base.user_agent, "human"))
+        reqs.append(
+            weblogs.Request(
+                base.ts,
+                base.ip,
+                "GET",
+                f"/api/recommendations?product_id={r.randint(1, 99)}",
+                r.choice((500, 502, 503, 504)),
+                r.choice((0, 157, 494)),
+                cs.SITE + "/",
+                base.user_agent,
+                "human",
+            )
+        )
     n_bots = int(rng.poisson(BOT_REQUESTS_PER_DAY * job.scale))
     reqs.extend(weblogs.bot_requests(r, t0, n_bots, job.product_paths))
     reqs.sort(key=attrgetter("ts"))  # stable: same-second requests keep their order

@@ -8,12 +8,12 @@ by `advance --days 1` writes exactly what `generate --days N+1` writes.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import random
 import zlib
-import multiprocessing
+from collections import defaultdict
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from decimal import Decimal
-from collections import defaultdict
 from typing import Any
 
 import numpy as np
@@ -21,17 +21,17 @@ import orjson
 import pyarrow as pa
 
 from . import clickstream as cs
+from .files import partition_dir, write_csv, write_parquet, write_text_lines
+from .oltp import OltpBatch, OltpStore
 from .render import RenderJob, RenderResult, merge_counts, render_day
 from .render import add as _add
 from .render import sub as _sub
-from .files import partition_dir, write_csv, write_parquet, write_text_lines
-from .oltp import OltpBatch, OltpStore
 from .state import GeneratorState
 from .world import (
     CAMPAIGNS,
     CATEGORIES,
-    LAST_NAMES,
     CURRENCIES,
+    LAST_NAMES,
     START_DATE,
     Campaign,
     ProductInfo,
@@ -98,8 +98,9 @@ class Simulator:
         self._file_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-files")
         self._in_flight: list[Future[Any]] = []
         # Rendering events and logs (the bulk of the bytes) runs in a second process, one day behind.
-        self._render_pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) \
-            if parallel else None
+        self._render_pool = (
+            ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
+        )
         self._rendering: Future[RenderResult] | None = None
 
     def _write_file(self, fn: Any, *args: Any) -> None:
@@ -122,11 +123,19 @@ class Simulator:
     def _render(self, day: int, sessions: list[cs.Session]) -> None:
         self._collect_render()
         slugs, _ = self._slugs()
-        job = RenderJob(seed=self.seed, day=day, date=START_DATE + dt.timedelta(days=day),
-                        day_start=EPOCH0 + day * 86_400, scale=self.scale, dirty_rate=self.dirty_rate,
-                        events_dir=self.paths.events, logs_dir=self.paths.nginx_logs,
-                        product_paths=[f"/p/{slug}" for slug in slugs.values()], sessions=sessions,
-                        arrived_late=self.state.late_events)
+        job = RenderJob(
+            seed=self.seed,
+            day=day,
+            date=START_DATE + dt.timedelta(days=day),
+            day_start=EPOCH0 + day * 86_400,
+            scale=self.scale,
+            dirty_rate=self.dirty_rate,
+            events_dir=self.paths.events,
+            logs_dir=self.paths.nginx_logs,
+            product_paths=[f"/p/{slug}" for slug in slugs.values()],
+            sessions=sessions,
+            arrived_late=self.state.late_events,
+        )
         if self._render_pool is None:
             result = render_day(job)
             merge_counts(self.state.truth, result.truth)
@@ -168,9 +177,20 @@ class Simulator:
     def bootstrap(self, batch: OltpBatch) -> None:
         """The shop as it is on day 0: catalog, and two years of customers who signed up before."""
         created = db_ts(EPOCH0 - 800 * 86_400)
-        batch.insert("categories", ({"category_id": c[0], "parent_category_id": c[1], "name": c[2],
-                                     "slug": c[3], "created_at": created, "updated_at": created}
-                                    for c in CATEGORIES))
+        batch.insert(
+            "categories",
+            (
+                {
+                    "category_id": c[0],
+                    "parent_category_id": c[1],
+                    "name": c[2],
+                    "slug": c[3],
+                    "created_at": created,
+                    "updated_at": created,
+                }
+                for c in CATEGORIES
+            ),
+        )
         self.count_insert("categories", len(CATEGORIES))
         n_products = initial_product_count(self.scale)
         self.state.n_products = n_products
@@ -187,7 +207,7 @@ class Simulator:
         first = self.state.next_id("customer", n_customers)
         ids = np.arange(first, first + n_customers)
         # Sign-ups spread over the two years before day 0, growing over time.
-        offsets = np.sort((np.sqrt(day_rng(self.seed, 0, "signup").random(n_customers)) * 730 * 86_400))
+        offsets = np.sort(np.sqrt(day_rng(self.seed, 0, "signup").random(n_customers)) * 730 * 86_400)
         created_at = (EPOCH0 - 730 * 86_400 + offsets).astype(np.int64)
         self._insert_customers(batch, ids, created_at, day_random(self.seed, 0, "customers-dirty"))
 
@@ -195,14 +215,27 @@ class Simulator:
         rows = []
         for i, pid in enumerate(info.product_id.tolist()):
             ts = db_ts(int(created[i]))
-            rows.append({"product_id": pid, "category_id": int(info.category_id[i]), "sku": info.sku[i],
-                         "name": info.name[i], "slug": info.slug[i], "brand": info.brand[i],
-                         "list_price_usd": money(int(prices[i])), "weight_grams": int(info.weight_grams[i]),
-                         "is_active": True, "created_at": ts, "updated_at": ts, "deleted_at": None})
+            rows.append(
+                {
+                    "product_id": pid,
+                    "category_id": int(info.category_id[i]),
+                    "sku": info.sku[i],
+                    "name": info.name[i],
+                    "slug": info.slug[i],
+                    "brand": info.brand[i],
+                    "list_price_usd": money(int(prices[i])),
+                    "weight_grams": int(info.weight_grams[i]),
+                    "is_active": True,
+                    "created_at": ts,
+                    "updated_at": ts,
+                    "deleted_at": None,
+                }
+            )
         return rows
 
-    def _insert_customers(self, batch: OltpBatch, ids: np.ndarray, created_at: np.ndarray,
-                          r: random.Random, day: dt.date | None = None) -> None:
+    def _insert_customers(
+        self, batch: OltpBatch, ids: np.ndarray, created_at: np.ndarray, r: random.Random, day: dt.date | None = None
+    ) -> None:
         """Customers with a default address each; a few carry data-entry problems when dirty."""
         profiles = [customer(self.seed, int(cid)) for cid in ids.tolist()]
         first_address = self.state.next_id("address", len(ids))
@@ -219,16 +252,35 @@ class Simulator:
             elif self.dirty_rate and r.random() < self.dirty_rate * 0.5:
                 country = {"GB": "UK", "DE": "Germany", "US": "usa"}.get(country or "", (country or "").lower())
                 _add(_sub(oltp, "dirty"), "customers_invalid_country")
-            customers.append({"customer_id": cid, "email": email, "first_name": p.first_name,
-                              "last_name": p.last_name, "phone": p.phone,
-                              "country_code": country, "preferred_currency": p.currency,
-                              "marketing_opt_in": mix_int(self.seed, 81, cid) % 3 == 0,
-                              "created_at": ts, "updated_at": ts, "deleted_at": None})
-            addresses.append({"address_id": first_address + i, "customer_id": cid, "address_type": "shipping",
-                              "line1": f"{(cid * 7) % 180 + 1} {p.last_name} Street",
-                              "city": p.city, "postal_code": p.postal_code,
-                              "country_code": p.country, "is_default": True,
-                              "created_at": ts, "updated_at": ts})
+            customers.append(
+                {
+                    "customer_id": cid,
+                    "email": email,
+                    "first_name": p.first_name,
+                    "last_name": p.last_name,
+                    "phone": p.phone,
+                    "country_code": country,
+                    "preferred_currency": p.currency,
+                    "marketing_opt_in": mix_int(self.seed, 81, cid) % 3 == 0,
+                    "created_at": ts,
+                    "updated_at": ts,
+                    "deleted_at": None,
+                }
+            )
+            addresses.append(
+                {
+                    "address_id": first_address + i,
+                    "customer_id": cid,
+                    "address_type": "shipping",
+                    "line1": f"{(cid * 7) % 180 + 1} {p.last_name} Street",
+                    "city": p.city,
+                    "postal_code": p.postal_code,
+                    "country_code": p.country,
+                    "is_default": True,
+                    "created_at": ts,
+                    "updated_at": ts,
+                }
+            )
         batch.insert("customers", customers)
         batch.insert("addresses", addresses)
         self.count_insert("customers", len(customers))
@@ -249,9 +301,14 @@ class Simulator:
             prices = usd_price_cents(self.seed, old, day)
             discontinued = set(self.state.discontinued)
             ts = db_ts(t0 + 300)
-            batch.update("products", [{"product_id": int(old.product_id[i]),
-                                       "list_price_usd": money(int(prices[i])), "updated_at": ts}
-                                      for i in changed if int(old.product_id[i]) not in discontinued])
+            batch.update(
+                "products",
+                [
+                    {"product_id": int(old.product_id[i]), "list_price_usd": money(int(prices[i])), "updated_at": ts}
+                    for i in changed
+                    if int(old.product_id[i]) not in discontinued
+                ],
+            )
         n_new = int(rng.poisson(4 * self.scale)) if day > 0 else 0
         if n_new:
             first = self.state.next_id("product", n_new)
@@ -266,8 +323,10 @@ class Simulator:
             candidates = rng.choice(self.state.n_products, size=min(n_gone, self.state.n_products), replace=False) + 1
             gone = sorted(set(int(c) for c in candidates) - set(self.state.discontinued))
             ts = db_ts(t0 + 8 * 3600)
-            batch.update("products", [{"product_id": pid, "is_active": False, "deleted_at": ts, "updated_at": ts}
-                                      for pid in gone])
+            batch.update(
+                "products",
+                [{"product_id": pid, "is_active": False, "deleted_at": ts, "updated_at": ts} for pid in gone],
+            )
             self.state.discontinued.extend(gone)
             _add(_sub(self.oltp_truth(), "soft_deleted"), "products", len(gone))
 
@@ -303,8 +362,13 @@ class Simulator:
 
         closures = pick(int(rng.poisson(n_customers * 0.0003)))
         ts_close = [db_ts(t0 + r.randrange(86_400)) for _ in closures]
-        batch.update("customers", [{"customer_id": cid, "deleted_at": ts, "updated_at": ts}
-                                   for cid, ts in zip(closures, ts_close, strict=True)])
+        batch.update(
+            "customers",
+            [
+                {"customer_id": cid, "deleted_at": ts, "updated_at": ts}
+                for cid, ts in zip(closures, ts_close, strict=True)
+            ],
+        )
         self.state.deleted_customers.extend(closures)
         _add(_sub(self.oltp_truth(), "soft_deleted"), "customers", len(closures))
 
@@ -315,11 +379,20 @@ class Simulator:
             for i, cid in enumerate(movers):
                 home = customer(self.seed, cid)
                 ts = db_ts(t0 + r.randrange(86_400))
-                rows.append({"address_id": first + i, "customer_id": cid, "address_type": "shipping",
-                             "line1": f"{r.randrange(1, 200)} {LAST_NAMES[r.randrange(len(LAST_NAMES))]} Road",
-                             "city": home.city, "postal_code": home.postal_code, "country_code": home.country,
-                             "is_default": False,
-                             "created_at": ts, "updated_at": ts})
+                rows.append(
+                    {
+                        "address_id": first + i,
+                        "customer_id": cid,
+                        "address_type": "shipping",
+                        "line1": f"{r.randrange(1, 200)} {LAST_NAMES[r.randrange(len(LAST_NAMES))]} Road",
+                        "city": home.city,
+                        "postal_code": home.postal_code,
+                        "country_code": home.country,
+                        "is_default": False,
+                        "created_at": ts,
+                        "updated_at": ts,
+                    }
+                )
                 self.state.secondary_addresses.append([first + i, cid])
             batch.insert("addresses", rows)
             self.count_insert("addresses", len(rows))
@@ -332,9 +405,18 @@ class Simulator:
             _add(_sub(self.oltp_truth(), "deleted"), "addresses", len(removed))
 
     # ------------------------------------------------------------------ orders
-    def new_order(self, day: int, r: random.Random, customer_id: int, currency: str,
-                  country: str, channel: str, placed_at: int, cart: list[tuple[int, int, int]],
-                  new_customer: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def new_order(
+        self,
+        day: int,
+        r: random.Random,
+        customer_id: int,
+        currency: str,
+        country: str,
+        channel: str,
+        placed_at: int,
+        cart: list[tuple[int, int, int]],
+        new_customer: bool,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Insert an order with its items and schedule its life: payment, shipping, returns, review."""
         order_id = self.state.next_id("order")
         subtotal = sum(q * p for _, q, p in cart)
@@ -347,14 +429,34 @@ class Simulator:
         shipping = 0 if subtotal - discount >= FREE_SHIPPING_CENTS[currency] else SHIPPING_CENTS[currency]
         total = subtotal - discount + shipping
         profile = customer(self.seed, customer_id)
-        order = {"order_id": order_id, "order_number": f"SO{100_000 + order_id}", "customer_id": customer_id,
-                 "channel": channel, "status": "placed", "currency": currency, "subtotal_cents": subtotal,
-                 "discount_cents": discount, "shipping_cents": shipping, "total_cents": total,
-                 "coupon_code": coupon, "placed_at": placed_at, "country": country,
-                 "ship_city": profile.city, "ship_postal_code": profile.postal_code}
+        order = {
+            "order_id": order_id,
+            "order_number": f"SO{100_000 + order_id}",
+            "customer_id": customer_id,
+            "channel": channel,
+            "status": "placed",
+            "currency": currency,
+            "subtotal_cents": subtotal,
+            "discount_cents": discount,
+            "shipping_cents": shipping,
+            "total_cents": total,
+            "coupon_code": coupon,
+            "placed_at": placed_at,
+            "country": country,
+            "ship_city": profile.city,
+            "ship_postal_code": profile.postal_code,
+        }
         first_item = self.state.next_id("order_item", len(cart))
-        items = [{"order_item_id": first_item + i, "order_id": order_id, "product_id": pid, "quantity": q,
-                  "unit_price_cents": p} for i, (pid, q, p) in enumerate(cart)]
+        items = [
+            {
+                "order_item_id": first_item + i,
+                "order_id": order_id,
+                "product_id": pid,
+                "quantity": q,
+                "unit_price_cents": p,
+            }
+            for i, (pid, q, p) in enumerate(cart)
+        ]
         self._schedule_lifecycle(r, order, items)
         self._new_orders.append(order)
         self._new_items.extend(items)
@@ -381,8 +483,11 @@ class Simulator:
             pending.append({"at": int(ts), "order_id": oid, "kind": kind, **payload})
 
         channel = order["channel"]
-        method = "marketplace" if channel == "marketplace" else r.choices(
-            ("card", "paypal", "apple_pay", "gift_card"), (0.62, 0.22, 0.12, 0.04))[0]
+        method = (
+            "marketplace"
+            if channel == "marketplace"
+            else r.choices(("card", "paypal", "apple_pay", "gift_card"), (0.62, 0.22, 0.12, 0.04))[0]
+        )
         paid_at = t0 + (0 if channel == "marketplace" else r.randint(3, 40))
         if channel != "marketplace" and r.random() < 0.04:
             at("payment", t0 + r.randint(2, 20), status="failed", method=method, amount=total, currency=cur)
@@ -415,10 +520,16 @@ class Simulator:
             self.state.refund_payment_links[str(oid)] = 0
         elif r.random() < 0.18:
             item = items[0]
-            at("review", delivered + r.randint(86_400, 10 * 86_400), product_id=item["product_id"],
-               customer_id=order["customer_id"], unit_price_cents=item["unit_price_cents"], currency=cur,
-               rating=r.choices((5, 4, 3, 2, 1), (0.46, 0.27, 0.12, 0.07, 0.08))[0],
-               channel=channel)
+            at(
+                "review",
+                delivered + r.randint(86_400, 10 * 86_400),
+                product_id=item["product_id"],
+                customer_id=order["customer_id"],
+                unit_price_cents=item["unit_price_cents"],
+                currency=cur,
+                rating=r.choices((5, 4, 3, 2, 1), (0.46, 0.27, 0.12, 0.07, 0.08))[0],
+                channel=channel,
+            )
 
     def apply_transitions(self, day: int, batch: OltpBatch) -> list[dict[str, Any]]:
         """Apply every scheduled change due today; return the reviews written today."""
@@ -452,11 +563,19 @@ class Simulator:
             elif kind == "payment":
                 pid = self.state.next_id("payment")
                 ts = db_ts(tr["at"])
-                self._payments.append({"payment_id": pid, "order_id": oid, "payment_method": tr["method"],
-                                       "status": tr["status"], "amount": money(tr["amount"]),
-                                       "currency": tr["currency"],
-                                       "provider_reference": f"pi_{mix_int(self.seed, 91, pid):016x}",
-                                       "created_at": ts, "updated_at": ts})
+                self._payments.append(
+                    {
+                        "payment_id": pid,
+                        "order_id": oid,
+                        "payment_method": tr["method"],
+                        "status": tr["status"],
+                        "amount": money(tr["amount"]),
+                        "currency": tr["currency"],
+                        "provider_reference": f"pi_{mix_int(self.seed, 91, pid):016x}",
+                        "created_at": ts,
+                        "updated_at": ts,
+                    }
+                )
                 if tr["status"] == "captured" and str(oid) in self.state.refund_payment_links:
                     self.state.refund_payment_links[str(oid)] = pid
                 pay = _sub(truth, "payments")
@@ -467,10 +586,19 @@ class Simulator:
                 rid = self.state.next_id("refund")
                 ts = db_ts(tr["at"])
                 payment_id = self.state.refund_payment_links.pop(str(oid))
-                self._refunds.append({"refund_id": rid, "order_id": oid, "payment_id": payment_id,
-                                      "amount": money(tr["amount"]), "currency": tr["currency"],
-                                      "reason": tr["reason"], "status": "succeeded", "created_at": ts,
-                                      "updated_at": ts})
+                self._refunds.append(
+                    {
+                        "refund_id": rid,
+                        "order_id": oid,
+                        "payment_id": payment_id,
+                        "amount": money(tr["amount"]),
+                        "currency": tr["currency"],
+                        "reason": tr["reason"],
+                        "status": "succeeded",
+                        "created_at": ts,
+                        "updated_at": ts,
+                    }
+                )
                 ref = _sub(truth, "refunds")
                 _add(ref, "count")
                 _add(_sub(ref, "refunded_cents"), tr["currency"], tr["amount"])
@@ -517,16 +645,33 @@ class Simulator:
                 locale = r.choice(("en-US", "en-US", "en-GB", "de-DE", "fr-FR"))
                 ip_seed, ua = mix_int(self.seed, 131, rank + day * 1_000_003), r.randrange(97)
             p_convert = (0.33 if known else 0.17) * (1.15 if source.channel in ("paid", "email") else 1.0)
-            sessions.append(cs.Session(
-                index=rank, platform=platform, anonymous_id=anon, customer_id=known, source=source,
-                start_ms=int(t0_ms + starts[i]), converts=r.random() < p_convert,
-                logged_in=known is not None and r.random() < 0.75, ip=cs.ip_from_int(ip_seed),
-                ua_index=ua, locale=locale, late=r.random() < LATE_SESSION_P[platform]))
+            sessions.append(
+                cs.Session(
+                    index=rank,
+                    platform=platform,
+                    anonymous_id=anon,
+                    customer_id=known,
+                    source=source,
+                    start_ms=int(t0_ms + starts[i]),
+                    converts=r.random() < p_convert,
+                    logged_in=known is not None and r.random() < 0.75,
+                    ip=cs.ip_from_int(ip_seed),
+                    ua_index=ua,
+                    locale=locale,
+                    late=r.random() < LATE_SESSION_P[platform],
+                )
+            )
         return sessions
 
     @staticmethod
-    def _source(r: random.Random, platform: str, known: bool, web_campaigns: list[Campaign],
-                app_campaigns: list[Campaign], week: int) -> cs.Source:
+    def _source(
+        r: random.Random,
+        platform: str,
+        known: bool,
+        web_campaigns: list[Campaign],
+        app_campaigns: list[Campaign],
+        week: int,
+    ) -> cs.Source:
         roll = r.random()
         if platform != "web":
             if roll < 0.2 and app_campaigns:
@@ -545,7 +690,6 @@ class Simulator:
         if roll < 0.95:
             return cs.Source("social", *cs.SOCIAL[:2], referrer=cs.SOCIAL[2])
         return cs.Source("referral", referrer=cs.REFERRAL[2])
-
 
     # ------------------------------------------------------------------ the day
     def run_day(self, day: int) -> None:
@@ -600,15 +744,15 @@ class Simulator:
         ids = info.product_id.tolist()
         return dict(zip(ids, info.slug, strict=True)), dict(zip(ids, info.sku, strict=True))
 
-    def _cart(self, r: random.Random, picks: list[int], prices: dict[str, np.ndarray], currency: str,
-              n_items: int) -> list[tuple[int, int, int]]:
+    def _cart(
+        self, r: random.Random, picks: list[int], prices: dict[str, np.ndarray], currency: str, n_items: int
+    ) -> list[tuple[int, int, int]]:
         chosen: list[int] = []
         while len(chosen) < n_items:
             pid = picks.pop()
             if pid not in chosen:
                 chosen.append(pid)
-        return [(pid, r.choices((1, 2, 3), (0.8, 0.15, 0.05))[0], int(prices[currency][pid - 1]))
-                for pid in chosen]
+        return [(pid, r.choices((1, 2, 3), (0.8, 0.15, 0.05))[0], int(prices[currency][pid - 1])) for pid in chosen]
 
     def shop(self, day: int, sessions: list[cs.Session]) -> None:
         """Browsing, carts and orders for the day's sessions; new visitors who buy become customers."""
@@ -648,8 +792,9 @@ class Simulator:
                 self._new_customers.append((customer_id, placed_at - 25))
                 s.signup_customer_id = customer_id
             channel = "web" if s.platform == "web" else "app"
-            order, items = self.new_order(day, r, customer_id, currency, country, channel, placed_at, cart,
-                                          new_customer)
+            order, items = self.new_order(
+                day, r, customer_id, currency, country, channel, placed_at, cart, new_customer
+            )
             s.order_id = order["order_id"]
             cs.add_purchase(s, purchase_ms, order, items, skus)
 
@@ -674,8 +819,9 @@ class Simulator:
             profile = customer(self.seed, customer_id)
             n_items = r.choices((1, 2, 3), (0.7, 0.22, 0.08))[0]
             cart = self._cart(r, picks, prices, profile.currency, n_items)
-            self.new_order(day, r, customer_id, profile.currency, profile.country, channel, placed_at,
-                           cart, new_customer)
+            self.new_order(
+                day, r, customer_id, profile.currency, profile.country, channel, placed_at, cart, new_customer
+            )
 
     def duplicate_accounts(self, day: int, batch: OltpBatch) -> None:
         """Dirty data: a customer registers a second account with the same e-mail address."""
@@ -691,10 +837,21 @@ class Simulator:
         for i, orig in enumerate(originals):
             p = customer(self.seed, orig)
             ts = db_ts(EPOCH0 + day * 86_400 + int(rng.integers(0, 86_400)))
-            rows.append({"customer_id": first + i, "email": p.email, "first_name": p.first_name,
-                         "last_name": p.last_name, "phone": p.phone,
-                         "country_code": p.country, "preferred_currency": p.currency,
-                         "marketing_opt_in": False, "created_at": ts, "updated_at": ts, "deleted_at": None})
+            rows.append(
+                {
+                    "customer_id": first + i,
+                    "email": p.email,
+                    "first_name": p.first_name,
+                    "last_name": p.last_name,
+                    "phone": p.phone,
+                    "country_code": p.country,
+                    "preferred_currency": p.currency,
+                    "marketing_opt_in": False,
+                    "created_at": ts,
+                    "updated_at": ts,
+                    "deleted_at": None,
+                }
+            )
         batch.insert("customers", rows)
         self.count_insert("customers", k)
         _add(_sub(self.oltp_truth(), "dirty"), "customers_duplicate_account", k)
@@ -704,35 +861,63 @@ class Simulator:
         orders = []
         for o in self._new_orders:
             placed = db_ts(o["placed_at"])
-            orders.append({"order_id": o["order_id"], "order_number": o["order_number"],
-                           "customer_id": o["customer_id"], "channel": o["channel"], "status": o["status"],
-                           "currency": o["currency"], "subtotal_amount": money(o["subtotal_cents"]),
-                           "discount_amount": money(o["discount_cents"]),
-                           "shipping_amount": money(o["shipping_cents"]), "total_amount": money(o["total_cents"]),
-                           "coupon_code": o["coupon_code"], "ship_city": o["ship_city"],
-                           "ship_postal_code": o["ship_postal_code"], "ship_country_code": o["country"],
-                           "placed_at": placed, "created_at": placed,
-                           "updated_at": db_ts(o.get("updated_at", o["placed_at"]))})
+            orders.append(
+                {
+                    "order_id": o["order_id"],
+                    "order_number": o["order_number"],
+                    "customer_id": o["customer_id"],
+                    "channel": o["channel"],
+                    "status": o["status"],
+                    "currency": o["currency"],
+                    "subtotal_amount": money(o["subtotal_cents"]),
+                    "discount_amount": money(o["discount_cents"]),
+                    "shipping_amount": money(o["shipping_cents"]),
+                    "total_amount": money(o["total_cents"]),
+                    "coupon_code": o["coupon_code"],
+                    "ship_city": o["ship_city"],
+                    "ship_postal_code": o["ship_postal_code"],
+                    "ship_country_code": o["country"],
+                    "placed_at": placed,
+                    "created_at": placed,
+                    "updated_at": db_ts(o.get("updated_at", o["placed_at"])),
+                }
+            )
         placed_by_order = {o["order_id"]: db_ts(o["placed_at"]) for o in self._new_orders}
-        history = [{"order_id": o["order_id"], "status": "placed", "changed_at": db_ts(o["placed_at"])}
-                   for o in self._new_orders] + self._history
+        history = [
+            {"order_id": o["order_id"], "status": "placed", "changed_at": db_ts(o["placed_at"])}
+            for o in self._new_orders
+        ] + self._history
         history.sort(key=lambda h: (h["changed_at"], h["order_id"]))
         first = self.state.next_id("order_status_history", len(history)) if history else 0
         for i, h in enumerate(history):
             h["order_status_history_id"] = first + i
         batch.insert("orders", orders)
-        batch.insert("order_items", ({"order_item_id": i["order_item_id"], "order_id": i["order_id"],
-                                      "product_id": i["product_id"], "quantity": i["quantity"],
-                                      "unit_price": money(i["unit_price_cents"]),
-                                      "line_total": money(i["quantity"] * i["unit_price_cents"]),
-                                      "created_at": placed_by_order[i["order_id"]],
-                                      "updated_at": placed_by_order[i["order_id"]]} for i in self._new_items))
+        batch.insert(
+            "order_items",
+            (
+                {
+                    "order_item_id": i["order_item_id"],
+                    "order_id": i["order_id"],
+                    "product_id": i["product_id"],
+                    "quantity": i["quantity"],
+                    "unit_price": money(i["unit_price_cents"]),
+                    "line_total": money(i["quantity"] * i["unit_price_cents"]),
+                    "created_at": placed_by_order[i["order_id"]],
+                    "updated_at": placed_by_order[i["order_id"]],
+                }
+                for i in self._new_items
+            ),
+        )
         batch.insert("order_status_history", history)
         batch.insert("payments", self._payments)
         batch.insert("refunds", self._refunds)
-        for table, rows in (("orders", orders), ("order_items", self._new_items),
-                            ("order_status_history", history), ("payments", self._payments),
-                            ("refunds", self._refunds)):
+        for table, rows in (
+            ("orders", orders),
+            ("order_items", self._new_items),
+            ("order_status_history", history),
+            ("payments", self._payments),
+            ("refunds", self._refunds),
+        ):
             self.count_insert(table, len(rows))
 
     # ------------------------------------------------------------------ document store export
@@ -749,14 +934,21 @@ class Simulator:
             oid = f"{created:08x}{mix_int(self.seed, 141, seq) & 0xFFFFFFFFFF:010x}{seq & 0xFFFFFF:06x}"
             rating: Any = tr["rating"]
             text = r.choice(_REVIEW_TEXT[rating])
-            doc: dict[str, Any] = {"_id": {"$oid": oid}, "productId": tr["product_id"],
-                                   "customerId": tr["customer_id"], "orderId": tr["order_id"], "rating": rating}
+            doc: dict[str, Any] = {
+                "_id": {"$oid": oid},
+                "productId": tr["product_id"],
+                "customerId": tr["customer_id"],
+                "orderId": tr["order_id"],
+                "rating": rating,
+            }
             if r.random() < 0.7:
                 doc["title"] = _REVIEW_TITLE[rating]
             doc["text" if v2 else "body"] = text
             if r.random() < 0.15:
-                doc["images"] = [{"url": f"https://cdn.shop.example.com/reviews/{oid}/{k}.jpg", "width": 1024,
-                                  "height": 768} for k in range(1, r.randint(1, 3) + 1)]
+                doc["images"] = [
+                    {"url": f"https://cdn.shop.example.com/reviews/{oid}/{k}.jpg", "width": 1024, "height": 768}
+                    for k in range(1, r.randint(1, 3) + 1)
+                ]
             doc["helpfulVotes"] = r.choice((0, 0, 0, 1, 2, 5))
             doc["pricePaid"] = {"$numberDecimal": cents_str(tr["unit_price_cents"])}
             doc["currency"] = tr["currency"]
@@ -804,20 +996,24 @@ class Simulator:
         discontinued = set(self.state.discontinued)
         ids = [pid for pid in info.product_id.tolist() if pid not in discontinued]
         usd = usd_price_cents(self.seed, info, day)
-        table = pa.table({
-            "snapshot_date": pa.array([date] * len(ids), pa.date32()),
-            "product_id": pa.array(ids, pa.int32()),
-            "sku": pa.array([info.sku[p - 1] for p in ids], pa.string()),
-            "warehouse_code": pa.array(["DC1" if p % 3 else "DC2" for p in ids], pa.string()),
-            "on_hand": pa.array([inv[p - 1] for p in ids], pa.int32()),
-            "reserved": pa.array([min(inv[p - 1], r.randint(0, 5)) for p in ids], pa.int32()),
-            "list_price_usd": pa.array([decimal_from_cents(int(usd[p - 1])) for p in ids], pa.decimal128(12, 2)),
-        })
+        table = pa.table(
+            {
+                "snapshot_date": pa.array([date] * len(ids), pa.date32()),
+                "product_id": pa.array(ids, pa.int32()),
+                "sku": pa.array([info.sku[p - 1] for p in ids], pa.string()),
+                "warehouse_code": pa.array(["DC1" if p % 3 else "DC2" for p in ids], pa.string()),
+                "on_hand": pa.array([inv[p - 1] for p in ids], pa.int32()),
+                "reserved": pa.array([min(inv[p - 1], r.randint(0, 5)) for p in ids], pa.int32()),
+                "list_price_usd": pa.array([decimal_from_cents(int(usd[p - 1])) for p in ids], pa.decimal128(12, 2)),
+            }
+        )
         self._write_file(write_parquet, partition_dir(self.paths.inventory, date) / "part-00000.parquet", table)
-        self._write_file(write_csv, partition_dir(self.paths.fx_rates, date) / "fx_rates.csv",
-                         ("rate_date", "currency", "usd_per_unit"),
-                         [(date.isoformat(), cur, f"{fx_rate_micros(self.seed, day, cur) / 1_000_000:.6f}")
-                          for cur in CURRENCIES])
+        self._write_file(
+            write_csv,
+            partition_dir(self.paths.fx_rates, date) / "fx_rates.csv",
+            ("rate_date", "currency", "usd_per_unit"),
+            [(date.isoformat(), cur, f"{fx_rate_micros(self.seed, day, cur) / 1_000_000:.6f}") for cur in CURRENCIES],
+        )
         lake = self.state.truth.setdefault("lake", {})
         _add(_sub(lake, "inventory_snapshots"), "files")
         _add(_sub(lake, "inventory_snapshots"), "rows", len(ids))
@@ -842,30 +1038,50 @@ class Simulator:
                 continue
             sessions_n = clicks_from_sessions[c.campaign_id]
             clicks = sessions_n + int(rng.binomial(sessions_n, 0.12)) + int(rng.poisson(0.3))
-            impressions = max(clicks, int(clicks / c.ctr * rng.uniform(0.85, 1.15))
-                              + int(rng.poisson(max(5.0, 2_000 * self.scale * c.weight))))
+            impressions = max(
+                clicks,
+                int(clicks / c.ctr * rng.uniform(0.85, 1.15))
+                + int(rng.poisson(max(5.0, 2_000 * self.scale * c.weight))),
+            )
             cost_cents = int(round(clicks * c.cpc_cents * rng.uniform(0.8, 1.2)))
             orders = orders_from_sessions[c.campaign_id]
             conversions = orders + int(rng.binomial(orders + 1, 0.1))
-            rows.append((date.isoformat(), c.campaign_id, impressions, clicks, conversions, cost_cents * 10_000,
-                         c.currency))
+            rows.append(
+                (date.isoformat(), c.campaign_id, impressions, clicks, conversions, cost_cents * 10_000, c.currency)
+            )
             _add(truth, "rows")
             _add(truth, "clicks", clicks)
             _add(_sub(truth, "cost_cents"), c.currency, cost_cents)
-        self._write_file(write_csv, self.paths.adplatform / "daily_metrics.csv",
-                         ("date", "campaign_id", "impressions", "clicks", "conversions", "cost_micros", "currency"),
-                         rows, True)
+        self._write_file(
+            write_csv,
+            self.paths.adplatform / "daily_metrics.csv",
+            ("date", "campaign_id", "impressions", "clicks", "conversions", "cost_micros", "currency"),
+            rows,
+            True,
+        )
 
 
-_HOUR_WEIGHTS = np.array([1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4.5, 5, 5.5, 5, 4.5, 4.5, 5, 5.5, 6.5, 7.5,
-                          8, 7, 4.5, 2.5])
+_HOUR_WEIGHTS = np.array(
+    [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4.5, 5, 5.5, 5, 4.5, 4.5, 5, 5.5, 6.5, 7.5, 8, 7, 4.5, 2.5]
+)
 _HOUR_WEIGHTS = _HOUR_WEIGHTS / _HOUR_WEIGHTS.sum()
 
-_REVIEW_TITLE = {5: "Love it", 4: "Very good", 3: "It's okay", 2: "Disappointing", 1: "Do not buy",
-                 0: "", 6: "", 10: ""}
+_REVIEW_TITLE = {
+    5: "Love it",
+    4: "Very good",
+    3: "It's okay",
+    2: "Disappointing",
+    1: "Do not buy",
+    0: "",
+    6: "",
+    10: "",
+}
 _REVIEW_TEXT = {
-    5: ("Exactly as described, great quality.", "Arrived quickly and works perfectly. Would buy again!",
-        "Best purchase this year."),
+    5: (
+        "Exactly as described, great quality.",
+        "Arrived quickly and works perfectly. Would buy again!",
+        "Best purchase this year.",
+    ),
     4: ("Good value for the price.", "Nice, but the colour is slightly different from the photos."),
     3: ("Does the job, nothing special.", "Average quality; shipping took a while."),
     2: ("Broke after two weeks.", "Smaller than expected."),

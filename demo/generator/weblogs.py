@@ -1,6 +1,6 @@
 """nginx access-log lines (combined format) in the web server's local time zone (Europe/Berlin).
 
-    $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"
+$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"
 """
 
 from __future__ import annotations
@@ -21,8 +21,15 @@ CRAWLERS = (
     "Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)",
 )
 TOOLS = ("python-requests/2.32.3", "curl/8.5.0", "Go-http-client/1.1", "Mozilla/5.0 zgrab/0.x")
-SCANNER_PATHS = ("/wp-login.php", "/.env", "/admin/config.php", "/phpmyadmin/", "/.git/config",
-                 "/cgi-bin/luci", "/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php")
+SCANNER_PATHS = (
+    "/wp-login.php",
+    "/.env",
+    "/admin/config.php",
+    "/phpmyadmin/",
+    "/.git/config",
+    "/cgi-bin/luci",
+    "/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php",
+)
 TLS_PROBE = "\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xFC\\x03\\x03"
 
 
@@ -56,8 +63,10 @@ def time_local(ts: int) -> str:
 
 def render(req: Request) -> str:
     request = req.raw_request if req.raw_request is not None else f"{req.method} {req.path} HTTP/1.1"
-    return (f'{req.ip} - - [{time_local(req.ts)}] "{request}" {req.status} {req.size} '
-            f'"{req.referrer or "-"}" "{req.user_agent}"')
+    return (
+        f'{req.ip} - - [{time_local(req.ts)}] "{request}" {req.status} {req.size} '
+        f'"{req.referrer or "-"}" "{req.user_agent}"'
+    )
 
 
 def bot_requests(r: random.Random, day_start: int, n: int, product_paths: list[str]) -> list[Request]:
@@ -70,11 +79,23 @@ def bot_requests(r: random.Random, day_start: int, n: int, product_paths: list[s
         if roll < 0.70:
             path = r.choice(product_paths) if product_paths and r.random() < 0.85 else "/robots.txt"
             status = 200 if r.random() < 0.93 else r.choice((301, 404))
-            out.append(Request(ts, ip, "GET", path, status, 44_000 if status == 200 else 162, None,
-                               r.choice(CRAWLERS), "bot"))
+            out.append(
+                Request(ts, ip, "GET", path, status, 44_000 if status == 200 else 162, None, r.choice(CRAWLERS), "bot")
+            )
         elif roll < 0.95:
-            out.append(Request(ts, ip, r.choice(("GET", "GET", "POST")), r.choice(SCANNER_PATHS), 404, 153,
-                               None, r.choice(TOOLS), "bot"))
+            out.append(
+                Request(
+                    ts,
+                    ip,
+                    r.choice(("GET", "GET", "POST")),
+                    r.choice(SCANNER_PATHS),
+                    404,
+                    153,
+                    None,
+                    r.choice(TOOLS),
+                    "bot",
+                )
+            )
         else:
             # nginx logs unparsable requests with status 400 and the raw bytes escaped.
             raw = TLS_PROBE if r.random() < 0.6 else "-"

@@ -50,8 +50,15 @@ def pick(seed: int, salt: int, ids: np.ndarray, n: int) -> np.ndarray:
 COUNTRIES = ("US", "GB", "DE", "FR", "NL", "ES", "IT")
 COUNTRY_WEIGHTS = np.array([0.50, 0.15, 0.12, 0.08, 0.05, 0.05, 0.05])
 COUNTRY_CURRENCY = {"US": "USD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "NL": "EUR", "ES": "EUR", "IT": "EUR"}
-COUNTRY_LOCALE = {"US": "en-US", "GB": "en-GB", "DE": "de-DE", "FR": "fr-FR", "NL": "nl-NL", "ES": "es-ES",
-                  "IT": "it-IT"}
+COUNTRY_LOCALE = {
+    "US": "en-US",
+    "GB": "en-GB",
+    "DE": "de-DE",
+    "FR": "fr-FR",
+    "NL": "nl-NL",
+    "ES": "es-ES",
+    "IT": "it-IT",
+}
 CITIES = {
     "US": ("New York", "Los Angeles", "Chicago", "Houston", "Seattle", "Denver", "Boston", "Austin"),
     "GB": ("London", "Manchester", "Bristol", "Leeds", "Edinburgh", "Glasgow"),
@@ -62,24 +69,95 @@ CITIES = {
     "IT": ("Roma", "Milano", "Torino", "Napoli", "Bologna"),
 }
 FIRST_NAMES = (
-    "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "Lucas", "Mia", "Mateo", "Amelia", "Leon",
-    "Charlotte", "Hugo", "Isabella", "Luca", "Chloé", "Finn", "Lena", "Jonas", "Giulia", "Lorenzo", "Sofía",
-    "Pablo", "Zoë", "Daan", "Aisha", "Omar", "Priya", "Arjun", "Mei", "Hiro", "Fatima", "Yusuf", "Nora",
-    "Oscar", "Freya", "Theo", "Ines", "Jakub",
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Ava",
+    "Elijah",
+    "Sophia",
+    "Lucas",
+    "Mia",
+    "Mateo",
+    "Amelia",
+    "Leon",
+    "Charlotte",
+    "Hugo",
+    "Isabella",
+    "Luca",
+    "Chloé",
+    "Finn",
+    "Lena",
+    "Jonas",
+    "Giulia",
+    "Lorenzo",
+    "Sofía",
+    "Pablo",
+    "Zoë",
+    "Daan",
+    "Aisha",
+    "Omar",
+    "Priya",
+    "Arjun",
+    "Mei",
+    "Hiro",
+    "Fatima",
+    "Yusuf",
+    "Nora",
+    "Oscar",
+    "Freya",
+    "Theo",
+    "Ines",
+    "Jakub",
 )
 LAST_NAMES = (
-    "Smith", "Johnson", "Williams", "Brown", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Wilson",
-    "Taylor", "Evans", "Müller", "Schmidt", "Schneider", "Fischer", "Martin", "Bernard", "Dubois", "de Vries",
-    "Jansen", "García", "López", "Rossi", "Russo", "Bianchi", "O'Brien", "Nguyen", "Kim", "Patel", "Khan",
-    "Novak", "Kowalski", "Andersen", "Larsen", "Costa", "Silva", "Haddad", "Cohen", "Ito",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Wilson",
+    "Taylor",
+    "Evans",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "de Vries",
+    "Jansen",
+    "García",
+    "López",
+    "Rossi",
+    "Russo",
+    "Bianchi",
+    "O'Brien",
+    "Nguyen",
+    "Kim",
+    "Patel",
+    "Khan",
+    "Novak",
+    "Kowalski",
+    "Andersen",
+    "Larsen",
+    "Costa",
+    "Silva",
+    "Haddad",
+    "Cohen",
+    "Ito",
 )
 PHONE_PREFIX = {"DE": 49, "FR": 33, "NL": 31, "ES": 34, "IT": 39}
 EMAIL_DOMAINS = ("example.com", "example.net", "example.org", "mail.example.com")
 
 
 def _ascii_slug(text: str) -> str:
-    table = str.maketrans({"ü": "u", "ö": "o", "ä": "a", "é": "e", "í": "i", "ó": "o", "ë": "e", "'": "",
-                           " ": ""})
+    table = str.maketrans({"ü": "u", "ö": "o", "ä": "a", "é": "e", "í": "i", "ó": "o", "ë": "e", "'": "", " ": ""})
     return text.lower().translate(table)
 
 
@@ -115,13 +193,12 @@ class Customer:
     locale: str
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=20_000)  # bounded: memory must not grow with SCALE
 def customer(seed: int, customer_id: int, email_version: int = 0) -> Customer:
     """Names, contact data and home market of one customer (pure)."""
     cid = int(customer_id)
     u = uniform_int(seed, 11, cid)
-    c = COUNTRIES[min(next((i for i, w in enumerate(_COUNTRY_CUM) if u < w), len(COUNTRIES) - 1),
-                      len(COUNTRIES) - 1)]
+    c = COUNTRIES[min(next((i for i, w in enumerate(_COUNTRY_CUM) if u < w), len(COUNTRIES) - 1), len(COUNTRIES) - 1)]
     fn = FIRST_NAMES[mix_int(seed, 12, cid) % len(FIRST_NAMES)]
     ln = LAST_NAMES[mix_int(seed, 13, cid) % len(LAST_NAMES)]
     domain = EMAIL_DOMAINS[mix_int(seed, 14, cid) % len(EMAIL_DOMAINS)]
@@ -170,8 +247,23 @@ CATEGORIES: tuple[tuple[int, int | None, str, str, tuple[int, int]], ...] = (
     (42, 4, "Socks & Basics", "socks-basics", (499, 2_999)),
 )
 LEAF_CATEGORIES = tuple(c for c in CATEGORIES if c[1] is not None)
-ADJECTIVES = ("Summit", "Trail", "Urban", "Nordic", "Classic", "Pro", "Lite", "Everyday", "Alpine", "Coastal",
-              "Aero", "Terra", "Nova", "Ember", "Drift")
+ADJECTIVES = (
+    "Summit",
+    "Trail",
+    "Urban",
+    "Nordic",
+    "Classic",
+    "Pro",
+    "Lite",
+    "Everyday",
+    "Alpine",
+    "Coastal",
+    "Aero",
+    "Terra",
+    "Nova",
+    "Ember",
+    "Drift",
+)
 NOUNS = {
     "tents": ("Dome Tent", "Tunnel Tent", "Ultralight Tent", "Family Tent"),
     "backpacks": ("Daypack 22L", "Trekking Pack 45L", "Commuter Pack", "Hydration Pack"),
@@ -187,8 +279,22 @@ NOUNS = {
     "socks-basics": ("Merino Socks", "Base Layer Top", "Beanie", "T-Shirt"),
 }
 BRANDS = ("Northpeak", "Kettle & Co", "Voltwise", "Fjord", "Lumen", "Basecamp")
-SEARCH_TERMS = ("tent", "rain jacket", "coffee beans", "earbuds", "usb c", "hiking boots", "skillet",
-                "power bank", "merino", "backpack", "smart plug", "stove", "fleece", "dutch oven")
+SEARCH_TERMS = (
+    "tent",
+    "rain jacket",
+    "coffee beans",
+    "earbuds",
+    "usb c",
+    "hiking boots",
+    "skillet",
+    "power bank",
+    "merino",
+    "backpack",
+    "smart plug",
+    "stove",
+    "fleece",
+    "dutch oven",
+)
 
 
 def initial_product_count(scale: float) -> int:
@@ -236,8 +342,18 @@ def product_info(seed: int, product_ids: np.ndarray) -> ProductInfo:
         lo, hi = cat[4]
         # Prices end in .99 (USD cents).
         prices.append(((lo + int(u_price[i] * (hi - lo))) // 100) * 100 + 99)
-    return ProductInfo(ids, np.array(cat_ids, dtype=np.int64), cat_slugs, names, slugs, skus, brands,
-                       np.array(prices, dtype=np.int64), weight.astype(np.int64), popularity)
+    return ProductInfo(
+        ids,
+        np.array(cat_ids, dtype=np.int64),
+        cat_slugs,
+        names,
+        slugs,
+        skus,
+        brands,
+        np.array(prices, dtype=np.int64),
+        weight.astype(np.int64),
+        popularity,
+    )
 
 
 PROMO_DISCOUNT_PCT = 20
@@ -305,6 +421,7 @@ def cents_str(cents: int) -> str:
 # Campaigns on the ad platform
 # --------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Campaign:
     campaign_id: int
@@ -339,18 +456,14 @@ CAMPAIGNS: tuple[Campaign, ...] = (
     Campaign(101, "Brand Search US", "search", "sales", "USD", "US", -60, None, 30_000, 95, 0.06, 3.0),
     Campaign(102, "Brand Search EU", "search", "sales", "EUR", "DE", -60, None, 20_000, 85, 0.05, 2.0),
     Campaign(103, "Generic Outdoor US", "search", "sales", "USD", "US", -30, None, 25_000, 140, 0.035, 2.0),
-    Campaign(104, "Prospecting Social UK", "social", "traffic", "GBP", "GB", -14, None, 15_000, 55, 0.011,
-             1.5),
+    Campaign(104, "Prospecting Social UK", "social", "traffic", "GBP", "GB", -14, None, 15_000, 55, 0.011, 1.5),
     Campaign(105, "Retargeting Social", "social", "sales", "USD", "ALL", -90, None, 10_000, 45, 0.014, 1.5),
     Campaign(106, "Winter Sale Display", "display", "awareness", "EUR", "ALL", 3, 40, 12_000, 30, 0.004, 1.0),
-    Campaign(107, "App Install iOS", "social", "app_installs", "USD", "US", 10, None, 8_000, 60, 0.009, 1.0,
-             True),
+    Campaign(107, "App Install iOS", "social", "app_installs", "USD", "US", 10, None, 8_000, 60, 0.009, 1.0, True),
     Campaign(108, "Spring Outdoor Launch", "search", "sales", "EUR", "DE", 55, 110, 18_000, 120, 0.03, 1.5),
     Campaign(109, "Coffee Lovers Social", "social", "sales", "GBP", "GB", 70, None, 9_000, 50, 0.012, 1.0),
-    Campaign(110, "Summer Camping Display", "display", "awareness", "USD", "US", 120, 200, 14_000, 28,
-             0.004, 1.0),
-    Campaign(111, "Generic Electronics EU", "search", "sales", "EUR", "FR", 150, None, 16_000, 110, 0.03,
-             1.2),
+    Campaign(110, "Summer Camping Display", "display", "awareness", "USD", "US", 120, 200, 14_000, 28, 0.004, 1.0),
+    Campaign(111, "Generic Electronics EU", "search", "sales", "EUR", "FR", 150, None, 16_000, 110, 0.03, 1.2),
     Campaign(112, "Black Friday Social", "social", "sales", "USD", "ALL", 320, 335, 40_000, 65, 0.015, 3.0),
 )
 

@@ -78,9 +78,7 @@ def _write_source(data_dir: Path) -> list[dict[str, Any]]:
     while day <= LAST_FILE_DAY:
         n = (day - FIRST_DAY).days
         for campaign_id, currency in CURRENCIES.items():
-            if (campaign_id == 6 and day < dt.date(2024, 3, 8)) or (
-                campaign_id == 5 and day > dt.date(2024, 3, 15)
-            ):
+            if (campaign_id == 6 and day < dt.date(2024, 3, 8)) or (campaign_id == 5 and day > dt.date(2024, 3, 15)):
                 continue
             impressions = 1_000 + 97 * n + 131 * campaign_id
             clicks = impressions // 23 + campaign_id
@@ -308,9 +306,7 @@ def test_page_size_limits_and_tokens(adplatform_data: Path, adplatform_http: req
             assert response.status_code == 400, bad
             assert response.json()["error"]["code"] == "invalid_request"
         cursor = api.get("/v1/campaigns", page_size=2).json()["paging"]["next_page_token"]
-        foreign = api.get(
-            "/v1/reports/daily", start_date="2024-03-01", end_date="2024-03-02", page_token=cursor
-        )
+        foreign = api.get("/v1/reports/daily", start_date="2024-03-01", end_date="2024-03-02", page_token=cursor)
         assert foreign.status_code == 400, "a cursor only works for the query it came from"
         assert api.get("/v1/campaigns", page_token="not-a-token").status_code == 400
 

@@ -39,9 +39,11 @@ BOT_UA = re.compile(r"bot|crawler|spider|python-requests|curl|Go-http-client|zgr
 def file_hashes(data_dir: Path) -> dict[str, str]:
     """sha256 of every source file except the SQLite database (compared by content instead)."""
     root = SourcePaths(data_dir).sources
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "shop.sqlite"
-            and not p.name.startswith((".api_token", "server."))}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != "shop.sqlite" and not p.name.startswith((".api_token", "server."))
+    }
 
 
 def db_dump(data_dir: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -100,8 +102,9 @@ def sessionize(events: list[dict[str, Any]], gap_minutes: int = 30) -> int:
     sessions = 0
     for stamps in by_visitor.values():
         times = sorted(dt.datetime.fromisoformat(s.replace("Z", "+00:00")) for s in stamps)
-        sessions += 1 + sum(1 for a, b in zip(times, times[1:], strict=False)
-                            if (b - a) > dt.timedelta(minutes=gap_minutes))
+        sessions += 1 + sum(
+            1 for a, b in zip(times, times[1:], strict=False) if (b - a) > dt.timedelta(minutes=gap_minutes)
+        )
     return sessions
 
 
@@ -152,27 +155,51 @@ def test_oltp_row_counts_and_money_match_the_manifest(shop: tuple[Path, dict[str
     data_dir, manifest = shop
     dump = db_dump(data_dir)
     assert {t: len(rows) for t, rows in dump.items()} == manifest["oltp"]["row_counts"]
-    gross = {cur: money(total) for cur, total in query(
-        data_dir, "select currency, sum(round(total_amount * 100)) / 100.0 from orders group by 1")}
+    gross = {
+        cur: money(total)
+        for cur, total in query(
+            data_dir, "select currency, sum(round(total_amount * 100)) / 100.0 from orders group by 1"
+        )
+    }
     assert gross == {cur: Decimal(v) for cur, v in manifest["orders"]["gross_total"].items()}
-    captured = dict(query(data_dir, "select currency, cast(sum(round(amount * 100)) as integer) from payments "
-                                    "where status = 'captured' group by 1"))
+    captured = dict(
+        query(
+            data_dir,
+            "select currency, cast(sum(round(amount * 100)) as integer) from payments "
+            "where status = 'captured' group by 1",
+        )
+    )
     assert {c: Decimal(v) / 100 for c, v in captured.items()} == {
-        c: Decimal(v) for c, v in manifest["orders"]["payments"]["captured_amount"].items()}
-    refunded = dict(query(data_dir, "select currency, cast(sum(round(amount * 100)) as integer) from refunds group by 1"))
+        c: Decimal(v) for c, v in manifest["orders"]["payments"]["captured_amount"].items()
+    }
+    refunded = dict(
+        query(data_dir, "select currency, cast(sum(round(amount * 100)) as integer) from refunds group by 1")
+    )
     assert {c: Decimal(v) / 100 for c, v in refunded.items()} == {
-        c: Decimal(v) for c, v in manifest["orders"]["refunds"]["amount"].items()}
-    per_day = {(d, cur): Decimal(v) for day in manifest["orders"]["by_day"] for d in [day["date"]]
-               for cur, v in day["gross_total"].items()}
-    db_per_day = {(d, cur): money(v) for d, cur, v in query(
-        data_dir, "select substr(placed_at, 1, 10), currency, sum(round(total_amount * 100)) / 100.0 "
-                  "from orders group by 1, 2")}
+        c: Decimal(v) for c, v in manifest["orders"]["refunds"]["amount"].items()
+    }
+    per_day = {
+        (d, cur): Decimal(v)
+        for day in manifest["orders"]["by_day"]
+        for d in [day["date"]]
+        for cur, v in day["gross_total"].items()
+    }
+    db_per_day = {
+        (d, cur): money(v)
+        for d, cur, v in query(
+            data_dir,
+            "select substr(placed_at, 1, 10), currency, sum(round(total_amount * 100)) / 100.0 "
+            "from orders group by 1, 2",
+        )
+    }
     assert db_per_day == per_day
 
 
 def test_orders_add_up(shop: tuple[Path, dict[str, Any]]) -> None:
     data_dir, _ = shop
-    mismatched = query(data_dir, """
+    mismatched = query(
+        data_dir,
+        """
         select o.order_id from orders as o
         join (select order_id, sum(round(line_total * 100)) as items_cents,
                      sum(case when round(line_total * 100) <> round(unit_price * 100) * quantity then 1 else 0 end)
@@ -181,34 +208,44 @@ def test_orders_add_up(shop: tuple[Path, dict[str, Any]]) -> None:
         where round(o.subtotal_amount * 100) <> i.items_cents or i.bad_lines > 0
            or round(o.total_amount * 100) <> round(o.subtotal_amount * 100) - round(o.discount_amount * 100)
                                              + round(o.shipping_amount * 100)
-    """)
+    """,
+    )
     assert mismatched == []
     # Every refund belongs to a captured payment of the same order, and never exceeds it.
-    bad_refunds = query(data_dir, """
+    bad_refunds = query(
+        data_dir,
+        """
         select r.refund_id from refunds as r join payments as p on p.payment_id = r.payment_id
         where p.order_id <> r.order_id or p.status <> 'captured' or r.amount > p.amount + 0.001
-    """)
+    """,
+    )
     assert bad_refunds == []
-    assert query(data_dir, "select count(*) from orders where order_id not in (select order_id from order_items)") \
-        == [(0,)]
+    assert query(data_dir, "select count(*) from orders where order_id not in (select order_id from order_items)") == [
+        (0,)
+    ]
 
 
 def test_order_status_history_is_consistent(shop: tuple[Path, dict[str, Any]]) -> None:
     data_dir, manifest = shop
-    latest = query(data_dir, """
+    latest = query(
+        data_dir,
+        """
         select o.order_id from orders as o
         join (select order_id, status, row_number() over (partition by order_id
                      order by changed_at desc, order_status_history_id desc) as rn
               from order_status_history) as h on h.order_id = o.order_id and h.rn = 1
         where h.status <> o.status
-    """)
+    """,
+    )
     assert latest == []
     statuses = dict(query(data_dir, "select status, count(*) from orders group by 1"))
     assert set(statuses) <= {"placed", "paid", "shipped", "delivered", "cancelled", "returned"}
     assert statuses.get("delivered", 0) > statuses.get("shipped", 0) > 0
     assert statuses.get("cancelled", 0) > 0 and statuses.get("returned", 0) > 0
-    assert manifest["oltp"]["soft_deleted"]["customers"] == query(
-        data_dir, "select count(*) from customers where deleted_at is not null")[0][0]
+    assert (
+        manifest["oltp"]["soft_deleted"]["customers"]
+        == query(data_dir, "select count(*) from customers where deleted_at is not null")[0][0]
+    )
     assert manifest["oltp"]["hard_deleted"]["addresses"] > 0
 
 
@@ -228,8 +265,7 @@ def test_events_match_the_manifest_and_sessionize(shop: tuple[Path, dict[str, An
     for p in ev["by_partition"]:
         assert len(partitions[p["dt"]]) == p["lines"]
     # Late events: event time on an earlier day than the partition they arrived in.
-    late = sum(1 for dt_, lines in partitions.items() for e in classify_events(lines)[0]
-               if e["event_ts"][:10] < dt_)
+    late = sum(1 for dt_, lines in partitions.items() for e in classify_events(lines)[0] if e["event_ts"][:10] < dt_)
     assert late == ev["late_arriving"] > 0
     purchases = defaultdict(Decimal)
     for e in valid:
@@ -242,9 +278,12 @@ def test_events_join_to_the_oltp_and_the_ad_platform(shop: tuple[Path, dict[str,
     data_dir, _ = shop
     valid, _ = classify_events([line for lines in event_lines(data_dir).values() for line in lines])
     customers = {r[0] for r in query(data_dir, "select customer_id from customers")}
-    orders = {r[0]: r[1:] for r in query(
-        data_dir, "select order_id, customer_id, currency, round(total_amount, 2), channel from orders")}
-    campaigns = {c["campaign_id"] for c in json.loads((SourcePaths(data_dir).adplatform / "campaigns.json").read_text())}
+    orders = {
+        r[0]: r[1:]
+        for r in query(data_dir, "select order_id, customer_id, currency, round(total_amount, 2), channel from orders")
+    }
+    campaigns_file = SourcePaths(data_dir).adplatform / "campaigns.json"
+    campaigns = {c["campaign_id"] for c in json.loads(campaigns_file.read_text())}
     products = {r[0] for r in query(data_dir, "select product_id from products")}
     purchases = 0
     for e in valid:
@@ -271,7 +310,7 @@ def test_access_logs_parse_and_match_the_manifest(shop: tuple[Path, dict[str, An
     logs = manifest["web_logs"]
     files = sorted(SourcePaths(data_dir).nginx_logs.glob("access.log-*.gz"))
     assert len(files) == logs["files"] == DAYS
-    lines = [line for f in files for line in gzip.open(f, "rt", encoding="utf-8").read().splitlines()]
+    lines = [line for f in files for line in gzip.decompress(f.read_bytes()).decode("utf-8").splitlines()]
     assert len(lines) == logs["lines"]
     parsed = [NGINX.match(line) for line in lines]
     assert sum(1 for m in parsed if m is None) == logs["truncated"] == logs["bad_records"]["truncated"] > 0
@@ -317,9 +356,15 @@ def test_review_export_schema_change_and_bad_documents(shop: tuple[Path, dict[st
     assert sum(1 for d in unique if d["productId"] is None) == rv["bad_records"].get("missing_product_id", 0)
     assert rv["schema_v1"] > 0 and rv["schema_v2"] > 0
     # Reviews follow a delivered order of the same customer and product.
-    items = {(r[0], r[1], r[2]) for r in query(data_dir, """
+    items = {
+        (r[0], r[1], r[2])
+        for r in query(
+            data_dir,
+            """
         select o.order_id, o.customer_id, i.product_id from orders as o join order_items as i using (order_id)
-        where o.status in ('delivered', 'returned')""")}
+        where o.status in ('delivered', 'returned')""",
+        )
+    }
     for d in unique:
         if d["productId"] is not None:
             assert (d["orderId"], d["customerId"], d["productId"]) in items
@@ -391,8 +436,11 @@ def test_advance_adds_a_day_of_changes(tmp_path: Path) -> None:
     assert updated and all(r[4] != old_orders[r[0]][4] for r in updated)
     assert manifest["oltp"]["row_counts"]["addresses"] == len(db_dump(data_dir)["addresses"])
     # Status changes stamped yesterday but committed today: what a cursor without lag would miss.
-    late_commits = query(data_dir, f"select count(*) from order_status_history where changed_at < '{new_day}' "
-                                   f"and order_status_history_id > {len(before['order_status_history'])}")[0][0]
+    late_commits = query(
+        data_dir,
+        f"select count(*) from order_status_history where changed_at < '{new_day}' "
+        f"and order_status_history_id > {len(before['order_status_history'])}",
+    )[0][0]
     assert late_commits == pending_commits
     # Yesterday's late events arrive in today's partition.
     lines = event_lines(data_dir)[new_day]
@@ -403,10 +451,15 @@ def test_advance_adds_a_day_of_changes(tmp_path: Path) -> None:
     assert all(ads_after[k] == v for k, v in ads_before.items())
     as_of = dt.date.fromisoformat(new_day)
     yesterday = dt.date(2025, 1, 20)
-    restated = [k for k in ads_before if k[0] == yesterday
-                and served_metrics(ads_after[k], as_of) != served_metrics(ads_before[k], yesterday)]
-    assert restated and all(served_metrics(ads_after[k], as_of)["cost_micros"]
-                            >= served_metrics(ads_before[k], yesterday)["cost_micros"] for k in restated)
+    restated = [
+        k
+        for k in ads_before
+        if k[0] == yesterday and served_metrics(ads_after[k], as_of) != served_metrics(ads_before[k], yesterday)
+    ]
+    assert restated and all(
+        served_metrics(ads_after[k], as_of)["cost_micros"] >= served_metrics(ads_before[k], yesterday)["cost_micros"]
+        for k in restated
+    )
 
 
 # ------------------------------------------------------------------------------------------- dirty data
