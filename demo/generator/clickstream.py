@@ -60,7 +60,7 @@ SOCIAL = ("instagram", "social", "https://l.instagram.com/")
 REFERRAL = ("outdoorblog.example", "referral", "https://outdoorblog.example/best-gear-2025")
 
 
-@dataclass
+@dataclass(slots=True)
 class Source:
     """Where a session came from (UTM parameters, when any) and the ad campaign behind it."""
 
@@ -105,7 +105,7 @@ def email_source(day_of_year_week: int) -> Source:
     return Source("email", "newsletter", "email", f"weekly_{day_of_year_week:02d}", None, None)
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """One thing that happened in a session, at a time in epoch milliseconds."""
 
@@ -118,7 +118,7 @@ class Hit:
     referrer: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Session:
     index: int
     platform: str  # web | ios | android

@@ -21,7 +21,7 @@ from . import clickstream as cs
 from . import weblogs
 from .files import partition_dir, write_gzip_lines
 
-EVENTS_PER_FILE = 200_000
+SESSIONS_PER_FILE = 4_000  # one part file per 4k sessions (~18k events)
 UNTRACKED_SHARE = 0.12  # web visitors whose ad blocker drops the SDK: in the logs, not the events
 BOT_REQUESTS_PER_DAY = 2_500  # at SCALE=1
 
@@ -95,17 +95,37 @@ def _count_events(days: dict[str, Any], metas: list[list[Any]]) -> None:
 def write_events(job: RenderJob, days: dict[str, Any]) -> list[list[Any]]:
     """Today's events into events/dt=<today>, plus the late events of yesterday's sessions.
 
-    Late sessions (mostly apps that were offline) reach the collector after midnight, so their events
-    land in the next day's partition; they are returned and written with the next day.
+    The collector writes one part file per SESSIONS_PER_FILE sessions (so memory does not grow with
+    SCALE), each sorted by arrival time. Late sessions (mostly apps that were offline) reach the
+    collector after midnight, so their events land in the next day's partition: they are returned and
+    written with the next day, in its first part file.
     """
     rng, r = _rngs(job, "events")
+    part = sub(days.setdefault(job.date.isoformat(), {}), "event_files")
+    out = partition_dir(job.events_dir, job.date)
+    late: list[list[Any]] = []
+    arrived = [(int(x[0]), x[-1]) for x in job.arrived_late]
+    _count_events(days, [x[1:-1] for x in job.arrived_late])
+    add(part, "late_events", len(arrived))
+    chunks = range(0, max(len(job.sessions), 1), SESSIONS_PER_FILE)
+    for i, start in enumerate(chunks):
+        on_time = _render_sessions(job, r, job.sessions[start : start + SESSIONS_PER_FILE], days, late)
+        lines = sorted(on_time + _dirty_copies(job, rng, r, on_time, sub(part, "bad")) + (arrived if i == 0 else []))
+        write_gzip_lines(out / f"part-{i:05d}.jsonl.gz", [x[1] for x in lines])
+        add(part, "files")
+        add(part, "lines", len(lines))
+    return late
+
+
+def _render_sessions(
+    job: RenderJob, r: random.Random, sessions: list[cs.Session], days: dict[str, Any], late: list[list[Any]]
+) -> list[tuple[int, str]]:
+    """JSON lines (with arrival time) of the sessions delivered today; late ones go to `late`."""
     date = job.date.isoformat()
     next_day_ms = (job.day_start + 86_400) * 1000
-    part = sub(days.setdefault(date, {}), "event_files")
     on_time: list[tuple[int, str]] = []
-    late: list[list[Any]] = []
     delivered: list[list[Any]] = []
-    for s in job.sessions:
+    for s in sessions:
         ids = [cs.uuid_from_ints(r.getrandbits(64), r.getrandbits(64)) for _ in s.hits]
         delay = 30_000 if s.platform != "web" else 5_000
         for k, hit in enumerate(s.hits):
@@ -128,39 +148,36 @@ def write_events(job: RenderJob, days: dict[str, Any]) -> list[list[Any]]:
                 on_time.append((received, line))
                 delivered.append(meta)
     _count_events(days, delivered)
-    # Dirty data: extra lines only, so the business in the events stays intact.
+    return on_time
+
+
+def _dirty_copies(
+    job: RenderJob, rng: np.random.Generator, r: random.Random, on_time: list[tuple[int, str]], bad: dict[str, Any]
+) -> list[tuple[int, str]]:
+    """Dirty data: extra lines only, so the business in the events stays intact."""
     extra: list[tuple[int, str]] = []
-    if job.dirty_rate:
-        bad = sub(part, "bad")
-        rate = job.dirty_rate
-        for received, line in on_time:
-            roll = r.random()
-            if roll < rate * 0.5:
-                extra.append((received + r.randint(1, 60_000), line))  # SDK retry: exact duplicate
-                add(bad, "duplicate")
-            elif roll < rate * 0.7:
-                extra.append((received, line[: r.randint(20, len(line) - 5)]))  # cut-off write
-                add(bad, "malformed_json")
-            elif roll < rate * 0.8 and '"event_type":"page_view"' in line:
-                event = orjson.loads(line)
-                event.update(event_id=cs.uuids(rng, 1)[0], event_type=None, anonymous_id=None)
-                extra.append((received, orjson.dumps(event).decode()))
-                add(bad, "null_required")
-            elif roll < rate * 0.85 and '"event_type":"page_view"' in line:
-                event = orjson.loads(line)
-                event.update(event_id=cs.uuids(rng, 1)[0], event_ts="2037-" + event["event_ts"][5:])
-                extra.append((received, orjson.dumps(event).decode()))
-                add(bad, "future_timestamp")
-    arrived = [(int(x[0]), x[-1]) for x in job.arrived_late]
-    _count_events(days, [x[1:-1] for x in job.arrived_late])
-    add(part, "late_events", len(arrived))
-    lines = sorted(on_time + extra + arrived)
-    out = partition_dir(job.events_dir, job.date)
-    for i, start in enumerate(range(0, max(len(lines), 1), EVENTS_PER_FILE)):
-        write_gzip_lines(out / f"part-{i:05d}.jsonl.gz", [x[1] for x in lines[start : start + EVENTS_PER_FILE]])
-        add(part, "files")
-    add(part, "lines", len(lines))
-    return late
+    rate = job.dirty_rate
+    if not rate:
+        return extra
+    for received, line in on_time:
+        roll = r.random()
+        if roll < rate * 0.5:
+            extra.append((received + r.randint(1, 60_000), line))  # SDK retry: exact duplicate
+            add(bad, "duplicate")
+        elif roll < rate * 0.7:
+            extra.append((received, line[: r.randint(20, len(line) - 5)]))  # cut-off write
+            add(bad, "malformed_json")
+        elif roll < rate * 0.8 and '"event_type":"page_view"' in line:
+            event = orjson.loads(line)
+            event.update(event_id=cs.uuids(rng, 1)[0], event_type=None, anonymous_id=None)
+            extra.append((received, orjson.dumps(event).decode()))
+            add(bad, "null_required")
+        elif roll < rate * 0.85 and '"event_type":"page_view"' in line:
+            event = orjson.loads(line)
+            event.update(event_id=cs.uuids(rng, 1)[0], event_ts="2037-" + event["event_ts"][5:])
+            extra.append((received, orjson.dumps(event).decode()))
+            add(bad, "future_timestamp")
+    return extra
 
 
 def write_logs(job: RenderJob, days: dict[str, Any]) -> None:

@@ -51,6 +51,7 @@ from .world import (
 SESSIONS_PER_DAY = 2_667  # at SCALE=1: ~240k sessions and ~1M events in 90 days
 OFFLINE_ORDERS_PER_DAY = 444  # marketplace and phone orders, no web session
 INITIAL_CUSTOMERS = 30_000
+BOOTSTRAP_CHUNK = 10_000
 DOC_SCHEMA_V2_DAY = 45  # reviews: `body` renamed to `text`, `verifiedPurchase` added (2025-02-15)
 LATE_SESSION_P = {"web": 0.01, "ios": 0.08, "android": 0.08}
 LATE_COMMIT_P = 0.3  # share of status changes in a day's last hour that commit after midnight
@@ -209,7 +210,16 @@ class Simulator:
         # Sign-ups spread over the two years before day 0, growing over time.
         offsets = np.sort(np.sqrt(day_rng(self.seed, 0, "signup").random(n_customers)) * 730 * 86_400)
         created_at = (EPOCH0 - 730 * 86_400 + offsets).astype(np.int64)
-        self._insert_customers(batch, ids, created_at, day_random(self.seed, 0, "customers-dirty"))
+        # Written in chunks straight away: the day-0 customer base must not hold SCALE-sized lists.
+        r = day_random(self.seed, 0, "customers-dirty")
+        for start in range(0, n_customers, BOOTSTRAP_CHUNK):
+            chunk = OltpBatch()
+            if start == 0:
+                chunk.inserts, batch.inserts = batch.inserts, {}
+            self._insert_customers(
+                chunk, ids[start : start + BOOTSTRAP_CHUNK], created_at[start : start + BOOTSTRAP_CHUNK], r
+            )
+            self.store.write(chunk)
 
     def _product_rows(self, info: ProductInfo, prices: np.ndarray, created: np.ndarray) -> list[dict[str, Any]]:
         rows = []
