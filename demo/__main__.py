@@ -24,7 +24,7 @@ def _summary_lines(manifest: dict) -> list[str]:
         f"demo shop {g['start_date']} .. {g['end_date']} ({g['days']} days, SCALE={g['scale']}, seed={g['seed']}, "
         f"dirty={'on' if g['dirty'] else 'off'})",
         f"  OLTP       {sum(manifest['oltp']['row_counts'].values()):>10,} rows in {manifest['oltp']['target']}; "
-        f"orders {o['orders']:,}, gross {o['gross_total']}",
+        f"orders {o['orders']:,}, gross " + ", ".join(f"{cur} {v}" for cur, v in o["gross_total"].items()),
         f"  events     {e['lines']:>10,} lines in {e['files']} files; {e['sessions']:,} sessions, "
         f"{e['pending_late']:,} late events still in flight",
         f"  web logs   {w['lines']:>10,} lines in {w['files']} files ({w['bot']:,} bot, {w['truncated']:,} truncated)",

@@ -22,6 +22,8 @@ DEFAULT_SEED = 42
 DEFAULT_DAYS = 90
 DEFAULT_DIRTY_RATE = 0.01
 SQLITE_TARGET = "sqlite (DATA_DIR/sources/shop.sqlite)"
+PARALLEL: bool | None = None
+"""Render in a worker process: None decides by size. Output is identical either way."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ def _progress(day: int, first: int, last: int, started: float, quiet: bool) -> N
 
 def _run_days(state: GeneratorState, paths: SourcePaths, store: OltpStore, days: int, quiet: bool) -> RunSummary:
     started = time.perf_counter()
-    sim = Simulator(state, paths, store)
+    # A worker process pays off from about 3 SCALE-days on; below, its start-up costs more than it saves.
+    parallel = PARALLEL if PARALLEL is not None else state.scale * days >= 3
+    sim = Simulator(state, paths, store, parallel=parallel)
     first = state.days_generated
     last = first + days - 1
     try:

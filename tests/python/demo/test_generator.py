@@ -130,6 +130,19 @@ def test_same_seed_gives_byte_identical_output(shop: tuple[Path, dict[str, Any]]
     assert (tmp_path / "manifest.json").read_bytes() == (data_dir / "manifest.json").read_bytes()
 
 
+def test_worker_process_and_single_process_write_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import demo.generator as generator
+
+    outputs = []
+    for parallel in (True, False):
+        monkeypatch.setattr(generator, "PARALLEL", parallel)
+        out = tmp_path / str(parallel)
+        generate(out, days=6, scale=0.03, seed=SEED, quiet=True)
+        advance(out, days=1, quiet=True)
+        outputs.append((file_hashes(out), db_dump(out), (out / "manifest.json").read_text()))
+    assert outputs[0] == outputs[1]
+
+
 def test_another_seed_gives_another_shop(shop: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
     data_dir, _ = shop
     generate(tmp_path, days=5, scale=SCALE, seed=SEED + 1, quiet=True)
