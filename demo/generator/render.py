@@ -241,13 +241,14 @@ def write_logs(job: RenderJob, days: dict[str, Any]) -> None:
     reqs.extend(weblogs.bot_requests(r, t0, n_bots, job.product_paths))
     reqs.sort(key=attrgetter("ts"))  # stable: same-second requests keep their order
     lines: list[str] = []
+    truncate_p = job.dirty_rate * 0.3
     for req in reqs:
         line = weblogs.render(req)
         lines.append(line)
-        add(truth, req.kind)
-        add(sub(truth, "by_status"), str(req.status))
-        if job.dirty_rate and r.random() < job.dirty_rate * 0.3:
+        if truncate_p and r.random() < truncate_p:
             lines.append(line[: r.randint(15, len(line) - 12)])  # a write cut off by a crash
             add(truth, "truncated")
+    merge_counts(truth, dict(Counter(req.kind for req in reqs)))
+    merge_counts(sub(truth, "by_status"), dict(Counter(str(req.status) for req in reqs)))
     add(truth, "lines", len(lines))
     write_gzip_lines(job.logs_dir / f"access.log-{job.date:%Y%m%d}.gz", lines)

@@ -393,6 +393,7 @@ def local_price_cents(usd_cents: np.ndarray, currency: str) -> np.ndarray:
 FX_BASE = {"EUR": 1.085, "GBP": 1.265}
 
 
+@lru_cache(maxsize=4096)
 def fx_rate_micros(seed: int, day: int, currency: str) -> int:
     """Units of USD per unit of `currency`, times 1e6 (six decimals, exact). USD is 1.000000."""
     if currency == "USD":
