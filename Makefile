@@ -72,6 +72,7 @@ docs: setup ## Generate the dbt docs site into target/
 	@$(BIN)/dbt docs generate --project-dir . --profiles-dir .
 
 docs-serve: setup ## Serve the generated docs site on localhost:PORT (reads target/, not the warehouse)
+	@test -f target/index.html || $(MAKE) --no-print-directory docs
 	@$(BIN)/dbt docs serve --project-dir . --profiles-dir . --port $(PORT) --host 127.0.0.1 --no-browser
 
 lint: setup ## Lint Python (ruff)
