@@ -41,10 +41,14 @@ def _peak_rss_mb() -> float:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "api":
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--data-dir")
+    known, rest = pre.parse_known_args(argv)
+    if rest and rest[0] == "api":  # the ad platform API has its own command line
         from .adplatform.cli import main as api_main
 
-        return api_main(argv[1:])
+        data_dir_args = ["--data-dir", known.data_dir] if known.data_dir and len(rest) > 1 else []
+        return api_main(rest[1:2] + data_dir_args + rest[2:])
     parser = argparse.ArgumentParser(prog="python -m demo", description="The demo shop's source systems.")
     parser.add_argument("--data-dir", help="where to write (default: $DATA_DIR or ./data)")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -155,6 +155,14 @@ def _is_server_process(pid: int) -> bool:
     return state not in ("Z", "X") and _SERVER_MODULE.encode() in cmdline
 
 
+def running_server(data_dir: Path) -> str | None:
+    """URL of the background server started from data_dir (`api start`), if it is still running."""
+    pid_url = _read_pid_file(source_dir(data_dir) / PID_FILE)
+    if pid_url is None or not _is_server_process(pid_url[0]):
+        return None
+    return pid_url[1]
+
+
 def _read_pid_file(path: Path) -> tuple[int, str] | None:
     """Return (pid, url) from the pid file, or None if there is none or it is unreadable."""
     try:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..adplatform.cli import running_server
 from ..paths import SourcePaths
 from .files import write_json
 from .manifest import build_manifest
@@ -128,6 +129,12 @@ def generate(
     if scale <= 0:
         raise ValueError("scale must be positive")
     paths = SourcePaths(Path(data_dir))
+    url = running_server(paths.data_dir)
+    if url:
+        raise ValueError(
+            f"the demo ad platform API is serving this data at {url}: "
+            "run `make api-stop` (python -m demo api stop) before generating new data"
+        )
     for folder in (paths.sources, paths.state_dir):
         if folder.exists():
             shutil.rmtree(folder)

@@ -501,3 +501,29 @@ def test_scale_is_linear(tmp_path: Path) -> None:
     for key in (("orders", "orders"), ("events", "delivered_events"), ("web_logs", "lines")):
         ratio = large[key[0]][key[1]] / small[key[0]][key[1]]
         assert 2.4 < ratio < 3.6, (key, ratio)
+
+
+def test_generate_refuses_to_wipe_data_under_a_running_api(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    data_dir = tmp_path / "data"
+    generate(data_dir, days=2, scale=SCALE, seed=SEED, quiet=True)
+    cli = [sys.executable, "-m", "demo", "--data-dir", str(data_dir)]
+    port = _free_port()
+    subprocess.run([*cli, "api", "start", "--port", str(port)], check=True, capture_output=True, timeout=30)
+    try:
+        with pytest.raises(ValueError, match="api stop"):
+            generate(data_dir, days=2, scale=SCALE, seed=SEED, quiet=True)
+        assert (SourcePaths(data_dir).adplatform / "server.pid").exists()
+    finally:
+        subprocess.run([*cli, "api", "stop"], check=True, capture_output=True, timeout=30)
+    generate(data_dir, days=2, scale=SCALE, seed=SEED, quiet=True)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
