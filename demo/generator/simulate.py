@@ -141,8 +141,11 @@ class Simulator:
         if self._rendering is not None:
             result = self._rendering.result()
             self._rendering = None
-            merge_counts(self.state.truth, result.truth)
-            self.state.late_events = result.late_events
+            self._absorb(result)
+
+    def _absorb(self, result: RenderResult) -> None:
+        merge_counts(self.state.truth, result.truth)
+        self.state.late_events = result.late_events
 
     def _render(self, day: int, sessions: list[cs.Session]) -> None:
         self._collect_render()
@@ -161,9 +164,7 @@ class Simulator:
             arrived_late=self.state.late_events,
         )
         if self._render_pool is None:
-            result = render_day(job)
-            merge_counts(self.state.truth, result.truth)
-            self.state.late_events = result.late_events
+            self._absorb(render_day(job))
         else:
             self._rendering = self._render_pool.submit(render_day, job)
 

@@ -399,7 +399,7 @@ def fx_rate_micros(seed: int, day: int, currency: str) -> int:
     if currency == "USD":
         return 1_000_000
     phase = {"EUR": 0.3, "GBP": 1.7}[currency]
-    noise = float(uniform(seed, 41 + (1 if currency == "GBP" else 0), day)) - 0.5
+    noise = uniform_int(seed, 41 + (1 if currency == "GBP" else 0), day) - 0.5
     rate = FX_BASE[currency] * (1 + 0.025 * np.sin(day / 23.0 + phase) + 0.004 * noise)
     return int(round(rate * 1_000_000))
 

@@ -163,6 +163,18 @@ def test_generate_then_advance_equals_generating_more_days(tmp_path: Path) -> No
     assert json.loads((stepped / "manifest.json").read_text()) == json.loads((direct / "manifest.json").read_text())
 
 
+def test_scalar_and_vectorized_hashes_agree() -> None:
+    """world.mix (numpy) and world.mix_int (scalars) must stay one function: both feed the same ids."""
+    import numpy as np
+
+    from demo.generator.world import mix, mix_int, uniform, uniform_int
+
+    ids = np.array([0, 1, 2, 41, 10**6, 2**40 + 7], dtype=np.int64)
+    for seed, salt in ((42, 11), (7, 141), (1234, 41)):
+        assert [int(x) for x in mix(seed, salt, ids)] == [mix_int(seed, salt, int(i)) for i in ids]
+        assert list(uniform(seed, salt, ids)) == [uniform_int(seed, salt, int(i)) for i in ids]
+
+
 # ------------------------------------------------------------------------------------------- OLTP
 def test_oltp_row_counts_and_money_match_the_manifest(shop: tuple[Path, dict[str, Any]]) -> None:
     data_dir, manifest = shop
