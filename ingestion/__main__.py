@@ -1,0 +1,46 @@
+"""``python -m ingestion [--source NAME ...]``: load the source systems into the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common.errors import SourceError
+from .common.settings import Paths, default_data_dir
+from .runner import registry, run
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run the pipelines, return 0 when every source loaded and 1 otherwise."""
+    specs = registry()
+    parser = argparse.ArgumentParser(
+        prog="python -m ingestion",
+        description="Load every source system raw into the DuckDB warehouse with dlt (one dataset per source).",
+        epilog="sources: " + "; ".join(f"{spec.name} ({spec.description})" for spec in specs.values()),
+    )
+    parser.add_argument(
+        "--source",
+        action="append",
+        metavar="NAME",
+        help="load only this source (repeat or comma-separate for several); default: all",
+    )
+    parser.add_argument("--data-dir", type=Path, default=None, help="data folder (default: $DATA_DIR or ./data)")
+    parser.add_argument("--list", action="store_true", help="list the sources and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        for spec in specs.values():
+            print(f"{spec.name:<12}{spec.description}")
+        return 0
+    names = [name.strip() for value in args.source or [] for name in value.split(",") if name.strip()]
+    paths = Paths((args.data_dir or default_data_dir()).resolve())
+    try:
+        results = run(names, paths)
+    except SourceError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return 2
+    return 0 if all(result.ok for result in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""File sources: list files with dlt's ``filesystem`` resource, load each new file exactly once.
+
+Incremental by file: the resource state keeps every loaded file's relative path with its size and
+modification time. A file is read once; a file that reappears changed is reported, not reloaded
+(lake files are immutable: a changed file is an upstream incident to look at). The state is
+committed together with the loaded rows, so a failed run loads the same files again next time.
+
+Works on any fsspec location dlt's ``filesystem`` supports (local folders, s3://, gs://, az://).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import dlt
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+from dlt.common.storages.fsspec_filesystem import FileItemDict
+from dlt.extract.resource import DltResource
+from dlt.sources.filesystem import filesystem
+
+from .errors import SourceError
+from .lines import CORRUPT_FILE_ERRORS, iter_line_batches, open_text
+from .stats import SourceStats
+
+log = logging.getLogger(__name__)
+
+REJECTS_TABLE = "rejected_records"
+"""Per dataset: input that could not be stored as data, with file, line number and reason."""
+
+REJECTS_COLUMNS: dict[str, Any] = {
+    "source_table": {"data_type": "text", "nullable": False},
+    "file_name": {"data_type": "text", "nullable": False},
+    "line_number": {"data_type": "bigint", "nullable": True},
+    "reason": {"data_type": "text", "nullable": False},
+    "raw_content": {"data_type": "text", "nullable": True},
+}
+
+FILE_COLUMNS: dict[str, Any] = {
+    "_file_name": {"data_type": "text", "nullable": False},
+    "_line_number": {"data_type": "bigint", "nullable": False},
+}
+
+Reader = Callable[[FileItemDict, str], Iterator[pa.Table]]
+"""Reads one file; yields Arrow tables that already carry ``_file_name`` and ``_line_number``."""
+
+
+def file_resource(
+    *,
+    table_name: str,
+    bucket_url: str,
+    file_glob: str,
+    reader: Reader,
+    stats: SourceStats,
+    columns: dict[str, Any] | None = None,
+) -> DltResource:
+    """Return ``filesystem(bucket_url, file_glob) | <reader>`` as a resource named ``table_name``.
+
+    ``reader`` turns one file into Arrow tables; a file it cannot read (corrupt gzip, not parquet)
+    becomes a row in ``rejected_records`` with the reason, and the rows read before the damage stay.
+    """
+    # One file per page: the reader then runs on several files at once (gzip and Arrow release the GIL).
+    listing = filesystem(bucket_url=bucket_url, file_glob=file_glob, files_per_page=1).with_name(f"{table_name}_files")
+
+    def read_new_files(items: list[FileItemDict]) -> Iterator[Any]:
+        seen: dict[str, list[Any]] = dlt.current.resource_state().setdefault("files", {})
+        for item in sorted(items, key=lambda entry: entry["relative_path"]):
+            name = item["relative_path"]
+            stamp = [item["size_in_bytes"], item["modification_date"].isoformat()]
+            if name in seen:
+                if seen[name] != stamp:
+                    stats.changed_files.append(name)
+                continue
+            stats.progress(f"{table_name}: {name}")
+            try:
+                for table in reader(item, name):
+                    stats.rows_read += table.num_rows
+                    yield table
+            except _Rejects as rejects:  # a reader found bad records inside a readable file
+                yield from _reject_rows(table_name, rejects.rows, stats)
+            except CORRUPT_FILE_ERRORS + (pa.ArrowInvalid,) as exc:
+                reason = f"unreadable file: {type(exc).__name__}: {exc}"
+                yield from _reject_rows(table_name, [(name, None, reason, None)], stats)
+            seen[name] = stamp
+            stats.files += 1
+
+    reader_resource = dlt.transformer(
+        read_new_files,
+        name=table_name,
+        write_disposition="append",
+        columns={**FILE_COLUMNS, **(columns or {})},
+        primary_key=["_file_name", "_line_number"],
+        parallelized=True,
+    )
+    return listing | reader_resource
+
+
+class _Rejects(Exception):
+    """Raised by a reader at the end of a file with the records it could not store."""
+
+    def __init__(self, rows: list[tuple[str, int | None, str, str | None]]) -> None:
+        super().__init__(f"{len(rows)} rejected records")
+        self.rows = rows
+
+
+def _reject_rows(
+    table_name: str, rows: list[tuple[str, int | None, str, str | None]], stats: SourceStats
+) -> Iterator[Any]:
+    """Yield rejects as rows of the dataset's ``rejected_records`` table."""
+    stats.rejected += len(rows)
+    for file_name, line_number, reason, raw in rows:
+        log.warning("%s: rejected %s line %s: %s", table_name, file_name, line_number, reason)
+        record = {
+            "source_table": table_name,
+            "file_name": file_name,
+            "line_number": line_number,
+            "reason": reason,
+            "raw_content": raw,
+        }
+        yield dlt.mark.with_hints(
+            record,
+            dlt.mark.make_hints(table_name=REJECTS_TABLE, write_disposition="append", columns=REJECTS_COLUMNS),
+        )
+
+
+def _with_file_columns(table: pa.Table, file_name: str, numbers: pa.Array) -> pa.Table:
+    """Append ``_file_name`` and ``_line_number`` to an Arrow table."""
+    names = pa.array([file_name] * table.num_rows, pa.string())
+    return table.append_column(pa.field("_file_name", pa.string(), nullable=False), names).append_column(
+        pa.field("_line_number", pa.int64(), nullable=False), numbers
+    )
+
+
+def raw_lines_reader(column: str) -> Reader:
+    """Reader that keeps each line of a text file (gzip or plain) as one string in ``column``."""
+
+    def read(item: FileItemDict, name: str) -> Iterator[pa.Table]:
+        rejects: list[tuple[str, int | None, str, str | None]] = []
+        next_line = 1
+        with item.open(compression="disable") as raw:
+            try:
+                for batch in iter_line_batches(open_text(raw, name)):
+                    next_line = batch.next_line
+                    rejects.extend((name, number, reason, text) for number, reason, text in batch.rejects)
+                    if len(batch.lines):
+                        lines = pa.Table.from_arrays(
+                            [batch.lines], schema=pa.schema([pa.field(column, pa.string(), False)])
+                        )
+                        yield _with_file_columns(lines, name, batch.numbers)
+            except CORRUPT_FILE_ERRORS as exc:
+                rejects.append(
+                    (name, None, f"file damaged after line {next_line - 1}: {type(exc).__name__}: {exc}", None)
+                )
+        if rejects:
+            raise _Rejects(rejects)
+
+    return read
+
+
+def parquet_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
+    """Read a parquet file batch by batch, keeping its own (typed) schema."""
+    with item.open(compression="disable") as raw:
+        parquet = pq.ParquetFile(raw)
+        first = 1
+        for batch in parquet.iter_batches(batch_size=256_000):
+            table = pa.Table.from_batches([batch])
+            numbers = pa.array(np.arange(first, first + table.num_rows, dtype=np.int64))
+            first += table.num_rows
+            yield _with_file_columns(table, name, numbers)
+
+
+def csv_text_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
+    """Read a CSV file with a header, every column as text (types are applied in dbt staging).
+
+    ``_line_number`` is the data row's line in the file (the header is line 1). Rows with the
+    wrong number of fields are rejected with their line, not dropped.
+    """
+    rejects: list[tuple[str, int | None, str, str | None]] = []
+
+    def on_invalid(row: pa_csv.InvalidRow) -> str:
+        rejects.append(
+            (name, row.number, f"CSV row has {row.actual_columns} fields, expected {row.expected_columns}", row.text)
+        )
+        return "skip"
+
+    with item.open(compression="disable") as raw:
+        stream = open_text(raw, name)
+        header = pa_csv.open_csv(stream, read_options=pa_csv.ReadOptions(block_size=1 << 16)).schema.names
+    with item.open(compression="disable") as raw:
+        stream = open_text(raw, name)
+        table = pa_csv.read_csv(
+            stream,
+            read_options=pa_csv.ReadOptions(use_threads=False),
+            parse_options=pa_csv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={column: pa.string() for column in header}, strings_can_be_null=False
+            ),
+        )
+    if table.num_rows:
+        skipped = {number for _, number, _, _ in rejects}
+        numbers = [line for line in range(2, 2 + table.num_rows + len(skipped)) if line not in skipped]
+        yield _with_file_columns(table, name, pa.array(numbers, pa.int64()))
+    if rejects:
+        raise _Rejects(rejects)
+
+
+def bucket_url(source: str, configured: str | None, default: Path, hint: str) -> str:
+    """Return the configured bucket URL, else the default local folder; a missing local folder is an error."""
+    url = configured or str(default)
+    local = url[len("file://") :] if url.startswith("file://") else url if "://" not in url else None
+    if local is not None and not Path(local).is_dir():
+        raise SourceError(
+            f"{source}: folder {local} does not exist; {hint} or set SOURCES__{source.upper()}__BUCKET_URL"
+        )
+    return url if "://" in url else Path(url).resolve().as_uri()

@@ -1,0 +1,71 @@
+"""Where things live: the data folder, the warehouse, and dlt's working folder.
+
+Everything is under ``DATA_DIR`` (default ``./data``): the DuckDB warehouse
+(``warehouse.duckdb``, the file ``profiles.yml`` points dbt at) and dlt's pipeline state and load
+packages (``pipelines/``). Two data folders never share incremental state, and deleting the folder
+is a clean reset.
+
+The destination is DuckDB unless ``ingestion.destination`` (``INGESTION__DESTINATION``) names another
+dlt destination; its credentials then come from dlt's usual config (``DESTINATION__<NAME>__…``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dlt
+
+DATA_DIR_ENV = "DATA_DIR"
+WAREHOUSE_FILE = "warehouse.duckdb"
+PIPELINES_FOLDER = "pipelines"
+PIPELINE_PREFIX = "shopwarehouse_"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The locations one ingest run works with."""
+
+    data_dir: Path
+
+    @property
+    def warehouse(self) -> Path:
+        """DuckDB warehouse file shared by dlt (writes raw datasets) and dbt (builds models)."""
+        return self.data_dir / WAREHOUSE_FILE
+
+    @property
+    def pipelines_dir(self) -> Path:
+        """dlt's working folder: pipeline state, schemas and load packages."""
+        return self.data_dir / PIPELINES_FOLDER
+
+    @property
+    def sources_dir(self) -> Path:
+        """Default root of the file sources (the demo generator writes here)."""
+        return self.data_dir / "sources"
+
+
+def default_data_dir() -> Path:
+    """``$DATA_DIR`` or ``./data``."""
+    return Path(os.environ.get(DATA_DIR_ENV) or "data")
+
+
+def destination(paths: Paths) -> Any:
+    """The dlt destination: DuckDB at ``paths.warehouse`` unless configured otherwise."""
+    name = dlt.config.get("ingestion.destination", str) or "duckdb"
+    if name == "duckdb" and not os.environ.get("DESTINATION__DUCKDB__CREDENTIALS"):
+        paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+        return dlt.destinations.duckdb(str(paths.warehouse))
+    return name
+
+
+def make_pipeline(source_name: str, paths: Paths, *, dev_mode: bool = False) -> dlt.Pipeline:
+    """One pipeline per source; its dataset (schema in DuckDB) is named after the source."""
+    return dlt.pipeline(
+        pipeline_name=f"{PIPELINE_PREFIX}{source_name}",
+        pipelines_dir=str(paths.pipelines_dir),
+        destination=destination(paths),
+        dataset_name=source_name,
+        dev_mode=dev_mode,
+    )

@@ -1,0 +1,223 @@
+"""OLTP database → raw ``oltp`` dataset, with dlt's ``sql_database`` source.
+
+- Every table of the database (or ``table_names``) is reflected with its types, so ``NUMERIC(12,2)``
+  lands as ``DECIMAL(12,2)`` and timestamps as timestamps; rows travel as Arrow tables.
+- Tables with the cursor column (``updated_at``) load incrementally and are merged on their primary
+  key. The cursor starts ``cursor_lag_seconds`` before the last maximum, so rows committed late with
+  an older ``updated_at`` are still picked up; the overlap is merged, never duplicated.
+- Tables without the cursor column are replaced on every run.
+- Hard deletes: for ``hard_delete_tables`` the primary keys in the source are compared with the
+  warehouse each run; rows gone from the source are merged back as tombstones with dlt's
+  ``hard_delete`` hint (column ``_source_deleted``) and so deleted from the raw table.
+  Soft deletes (``deleted_at``) are ordinary data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import dlt
+import pyarrow as pa
+import sqlalchemy as sa
+from dlt.extract.resource import DltResource
+from dlt.sources.sql_database import sql_database
+
+from ..common.errors import SourceError, root_causes
+from ..common.settings import Paths
+from ..common.stats import SourceStats
+from ..runner import SourceSpec
+from .helpers import anti_join_keys, cast_sqlite_numerics_to_real, redact, source_keys, with_driver
+
+log = logging.getLogger(__name__)
+
+HARD_DELETE_COLUMN = "_source_deleted"
+DEFAULT_CURSORS = ["updated_at", "changed_at"]
+
+
+@dlt.source(name="oltp", max_table_nesting=0)
+def oltp(
+    credentials: str = dlt.secrets.value,
+    table_names: list[str] | None = None,
+    backend: str = "connectorx",
+    chunk_size: int = 100_000,
+    cursor_columns: list[str] | None = None,
+    cursor_lag_seconds: int = 7200,
+    hard_delete_tables: list[str] | None = None,
+    stats: SourceStats | None = None,
+) -> Iterator[DltResource]:
+    """Load the shop database's tables raw.
+
+    Args:
+        credentials: SQLAlchemy URL (``sqlite:///…``, ``postgresql://…``, ``mysql://…``), from
+            ``sources.oltp.credentials`` in secrets or ``SOURCES__OLTP__CREDENTIALS``.
+        table_names: tables to load; all tables when empty.
+        backend: ``connectorx`` (fastest) or ``pyarrow``; both yield Arrow tables.
+        chunk_size: rows per batch for the ``pyarrow`` backend.
+        cursor_columns: candidate cursor columns, first one a table has wins (default
+            ``updated_at``, then ``changed_at`` for append-only logs); a table with a cursor and a
+            primary key loads incrementally and merges, any other table is replaced.
+        cursor_lag_seconds: how far behind the last cursor value each incremental run starts.
+        hard_delete_tables: tables whose deleted rows are detected by primary-key reconciliation
+            (``["*"]`` for all tables with a primary key).
+        stats: run figures to fill (rows read).
+    """
+    url = with_driver(str(credentials))
+    engine = sa.create_engine(url)
+    query_adapter = (
+        cast_sqlite_numerics_to_real if backend == "connectorx" and engine.dialect.name == "sqlite" else None
+    )
+    backend_kwargs = {"conn": _connectorx_url(url)} if backend == "connectorx" else None
+    database = sql_database(
+        credentials=engine,
+        table_names=table_names or None,
+        backend=backend,  # type: ignore[arg-type]
+        chunk_size=chunk_size,
+        reflection_level="full",
+        query_adapter_callback=query_adapter,
+        backend_kwargs=backend_kwargs,
+    )
+    metadata = sa.MetaData()
+    metadata.reflect(bind=engine, only=table_names or None)
+    reconcile = set(hard_delete_tables or [])
+    loaded_tables = _tables_in_warehouse()
+    for name, resource in database.resources.items():
+        table = metadata.tables[name]
+        key = [column.name for column in table.primary_key.columns]
+        cursor = next((name for name in cursor_columns or DEFAULT_CURSORS if name in table.columns), None)
+        if cursor and key:
+            # The first load of a table appends: a full extract has unique keys, and merging into an
+            # empty table would only copy every row twice. Later runs merge on the primary key.
+            first_load = name not in loaded_tables
+            resource.apply_hints(
+                write_disposition="append" if first_load else {"disposition": "merge", "strategy": "delete-insert"},
+                primary_key=key,
+                incremental=dlt.sources.incremental(cursor, lag=cursor_lag_seconds, on_cursor_value_missing="include"),
+            )
+        else:
+            resource.apply_hints(write_disposition="replace")
+        if stats is not None:
+            resource.add_map(_counter(stats, name))
+        yield resource.parallelize()
+        if key and ("*" in reconcile or name in reconcile):
+            yield _tombstones(engine, table, key)
+
+
+def _tables_in_warehouse() -> set[str]:
+    """Tables this pipeline has loaded before (empty on the first run or with a fresh warehouse)."""
+    pipeline = dlt.current.pipeline()
+    if pipeline.default_schema_name is None or pipeline.first_run:
+        return set()
+    return {name for name, table in pipeline.default_schema.tables.items() if table.get("columns")}
+
+
+def _counter(stats: SourceStats, name: str) -> Any:
+    """Map step that counts the rows each table yields (progress and summary)."""
+
+    def count(item: Any) -> Any:
+        stats.rows_read += item.num_rows if isinstance(item, pa.Table) else len(item) if isinstance(item, list) else 1
+        stats.progress(name)
+        return item
+
+    return count
+
+
+def _connectorx_url(url: str) -> str:
+    """ConnectorX takes plain ``scheme://`` URLs without the SQLAlchemy driver part."""
+    rendered = sa.engine.make_url(url).render_as_string(hide_password=False)
+    scheme, _, rest = rendered.partition("://")
+    base = scheme.split("+")[0]
+    return f"{'postgresql' if base == 'postgres' else base}://{rest}"
+
+
+def _tombstones(engine: sa.Engine, table: sa.Table, key: list[str]) -> DltResource:
+    """Resource yielding the warehouse rows of ``table`` whose key no longer exists in the source."""
+
+    @dlt.resource(
+        name=f"{table.name}__hard_deletes",
+        table_name=table.name,
+        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+        primary_key=key,
+        columns={HARD_DELETE_COLUMN: {"data_type": "bool", "hard_delete": True, "nullable": True}},
+    )
+    def hard_deletes() -> Iterator[pa.Table]:
+        pipeline = dlt.current.pipeline()
+        if pipeline.default_schema_name is None or table.name not in pipeline.default_schema.tables:
+            return  # first load: nothing in the warehouse yet
+        loaded = _warehouse_rows(pipeline, table.name, key)
+        if loaded is None:
+            return
+        gone = anti_join_keys(loaded, source_keys(engine, table, key), key)
+        if gone.num_rows == 0:
+            return
+        log.info("oltp: %d rows of %s were deleted in the source", gone.num_rows, table.name)
+        rows = _last_known_rows(pipeline, table.name, key, gone)
+        yield rows.append_column(HARD_DELETE_COLUMN, pa.array([True] * rows.num_rows, pa.bool_()))
+
+    return hard_deletes
+
+
+def _warehouse_rows(pipeline: dlt.Pipeline, table_name: str, columns: list[str]) -> pa.Table | None:
+    """Read ``columns`` of a raw table through the destination's SQL client (any dlt destination)."""
+    with pipeline.sql_client() as client:
+        if not client.has_dataset():
+            return None
+        selected = ", ".join(client.escape_column_name(name) for name in columns)
+        with client.execute_query(f"SELECT {selected} FROM {client.make_qualified_table_name(table_name)}") as cursor:
+            native = cursor.native_cursor
+            if hasattr(native, "to_arrow_table"):  # DuckDB 2.0 (dlt's cursor.arrow() calls a removed method)
+                return native.to_arrow_table()
+            rows = cursor.fetchall()
+            return pa.table({name: [row[index] for row in rows] for index, name in enumerate(columns)})
+
+
+def _last_known_rows(pipeline: dlt.Pipeline, table_name: str, key: list[str], gone: pa.Table) -> pa.Table:
+    """Fetch the full warehouse rows of the deleted keys (a tombstone must satisfy NOT NULL columns)."""
+    columns = [
+        name
+        for name in pipeline.default_schema.get_table_columns(table_name)
+        if not name.startswith("_dlt_") and name != HARD_DELETE_COLUMN
+    ]
+    loaded = _warehouse_rows(pipeline, table_name, columns)
+    return loaded.join(gone.select(key), keys=key, join_type="inner").select(columns)
+
+
+def build(paths: Paths, stats: SourceStats) -> dlt.sources.DltSource:
+    """The source for ``sources.oltp.credentials``, or the demo's SQLite file under ``DATA_DIR``."""
+    configured = dlt.secrets.get("sources.oltp.credentials", str)
+    if configured:
+        url = str(configured)
+    else:
+        database = paths.sources_dir / "shop.sqlite"
+        if not database.is_file():
+            raise SourceError(
+                f"oltp: no database configured and {database} does not exist; generate the demo data with "
+                "`make demo-data` or set SOURCES__OLTP__CREDENTIALS to a SQLAlchemy URL"
+            )
+        url = f"sqlite:///{database}"
+    try:
+        return oltp(credentials=url, stats=stats)
+    except Exception as exc:
+        message = explain(exc, url)
+        if message:
+            raise SourceError(message) from exc
+        raise
+
+
+def explain(exc: BaseException, url: str | None = None) -> str | None:
+    """One line for the errors users meet: database unreachable, wrong credentials, missing driver."""
+    for cause in root_causes(exc):
+        if isinstance(cause, (sa.exc.OperationalError, sa.exc.InterfaceError)):
+            detail = (str(cause.orig).strip().splitlines() or [""])[0] if cause.orig else str(cause)
+            where = f" at {redact(url)}" if url else ""
+            return (
+                f"oltp: cannot read the database{where}: {detail}; check that it is running and "
+                "sources.oltp.credentials (SOURCES__OLTP__CREDENTIALS)"
+            )
+        if isinstance(cause, (sa.exc.ArgumentError, sa.exc.NoSuchModuleError)):
+            return f"oltp: invalid database URL ({cause}); expected e.g. postgresql://user@host:5432/shop"
+    return None
+
+
+SPEC = SourceSpec("oltp", "shop application database (SQLite, PostgreSQL, MariaDB/MySQL)", build, explain)

@@ -1,0 +1,167 @@
+"""Run the source pipelines one after another, isolate their failures, print a summary."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from dlt.extract.source import DltSource
+
+from .common.errors import SourceError, root_causes
+from .common.files import REJECTS_TABLE
+from .common.settings import Paths, make_pipeline
+from .common.stats import SourceStats
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One source system: its name (= dlt dataset = DuckDB schema = dbt source) and how to build it."""
+
+    name: str
+    description: str
+    build: Callable[[Paths, SourceStats], DltSource]
+    explain: Callable[[BaseException], str | None] = lambda exc: None
+
+
+@dataclass
+class SourceResult:
+    """What one source's pipeline did in this run."""
+
+    name: str
+    seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+    rejected: int = 0
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+    load_id: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the source loaded (possibly nothing new)."""
+        return self.error is None
+
+    @property
+    def total_rows(self) -> int:
+        """Rows loaded into the source's data tables (not dlt's own tables, not rejects)."""
+        return sum(
+            count for table, count in self.rows.items() if not table.startswith("_dlt") and table != REJECTS_TABLE
+        )
+
+
+class _ArrowHintsFilter(logging.Filter):
+    """Drop dlt's notice that Arrow field types differ from the schema's hints.
+
+    Expected here: ConnectorX gives SQLite amounts as float64 for columns reflected as
+    DECIMAL(12,2), and Arrow fields are nullable where the schema says NOT NULL; the destination
+    applies the schema's types, which the OLTP tests check value by value.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "when merging arrow schema with dlt schema" not in record.getMessage()
+
+
+def quiet_known_warnings() -> None:
+    """Install the log filter once (idempotent)."""
+    logger = logging.getLogger("dlt")
+    if not any(isinstance(existing, _ArrowHintsFilter) for existing in logger.filters):
+        logger.addFilter(_ArrowHintsFilter())
+
+
+def registry() -> dict[str, SourceSpec]:
+    """All source systems, in load order."""
+    from . import adplatform, documents, events, lake, oltp, weblogs
+
+    specs = [oltp.SPEC, documents.SPEC, events.SPEC, weblogs.SPEC, adplatform.SPEC, lake.SPEC]
+    return {spec.name: spec for spec in specs}
+
+
+def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> SourceResult:
+    """Extract, normalize and load one source; any failure becomes ``SourceResult.error``."""
+    quiet_known_warnings()
+    stats = SourceStats(spec.name)
+    started = time.monotonic()
+    result = SourceResult(spec.name, 0.0)
+    try:
+        pipeline = make_pipeline(spec.name, paths, dev_mode=dev_mode)
+        source = spec.build(paths, stats)
+        pipeline.run(source)
+        trace = pipeline.last_trace
+        normalize_info = trace.last_normalize_info if trace else None
+        result.rows = dict(normalize_info.row_counts) if normalize_info else {}
+        load_info = trace.last_load_info if trace else None
+        result.load_id = load_info.loads_ids[-1] if load_info and load_info.loads_ids else None
+    except Exception as exc:  # noqa: BLE001 - one source failing must not stop the others
+        result.error = explain(spec, exc)
+    result.seconds = time.monotonic() - started
+    result.files = stats.files
+    result.rejected = stats.rejected
+    if stats.changed_files:
+        shown = ", ".join(stats.changed_files[:3])
+        result.notes.append(f"{len(stats.changed_files)} already-loaded file(s) changed and were not reloaded: {shown}")
+    result.notes.extend(stats.notes)
+    return result
+
+
+def explain(spec: SourceSpec, exc: BaseException) -> str:
+    """Turn an exception into one line naming the source, the problem and the fix."""
+    chain = root_causes(exc)
+    for cause in chain:
+        if isinstance(cause, SourceError):
+            return str(cause)
+    for cause in reversed(chain):
+        message = spec.explain(cause)
+        if message:
+            return message
+    root = chain[-1]
+    first_line = (str(root).strip().splitlines() or [""])[0]
+    return f"{type(root).__name__}: {first_line}"
+
+
+def run(
+    names: Sequence[str] | None, paths: Paths, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> list[SourceResult]:
+    """Load the named sources (all when empty) and print progress and a summary table."""
+    specs = registry()
+    chosen = list(names) if names else list(specs)
+    unknown = [name for name in chosen if name not in specs]
+    if unknown:
+        raise SourceError(f"unknown source(s): {', '.join(unknown)}; choose from {', '.join(specs)}")
+    results = []
+    print(f"ingest → {paths.warehouse}", file=out, flush=True)
+    for name in chosen:
+        print(f"  {name}: loading ({specs[name].description})", file=out, flush=True)
+        result = run_source(specs[name], paths)
+        if result.error:
+            print(f"ERROR {name}: {result.error}", file=err, flush=True)
+        for note in result.notes:
+            print(f"  {name}: note: {note}", file=out, flush=True)
+        results.append(result)
+    print_summary(results, out)
+    return results
+
+
+def print_summary(results: list[SourceResult], out: TextIO) -> None:
+    """One line per source: rows, files, rejected records, seconds, rows/s, status."""
+    header = f"{'source':<12}{'rows':>12}{'files':>8}{'rejected':>10}{'seconds':>9}{'rows/s':>11}  status"
+    print(header, file=out)
+    print("-" * len(header), file=out)
+    for result in results:
+        rate = result.total_rows / result.seconds if result.seconds > 0 else 0.0
+        status = "ok" if result.ok else "FAILED"
+        print(
+            f"{result.name:<12}{result.total_rows:>12,}{result.files:>8,}{result.rejected:>10,}"
+            f"{result.seconds:>9.1f}{rate:>11,.0f}  {status}",
+            file=out,
+        )
+    failed = [result.name for result in results if not result.ok]
+    total = sum(result.total_rows for result in results)
+    seconds = sum(result.seconds for result in results)
+    print(f"{'total':<12}{total:>12,}{'':>8}{sum(r.rejected for r in results):>10,}{seconds:>9.1f}", file=out)
+    if failed:
+        print(f"failed: {', '.join(failed)} (see the ERROR lines above)", file=out)
+    out.flush()
