@@ -60,8 +60,10 @@ api-status: setup ## Is the demo ad platform API running?
 	@$(BIN)/python -m demo api status
 
 ingest: setup ## Load every source into DATA_DIR/warehouse.duckdb with dlt (SOURCE=<name> for one)
-	@if [ -f ingestion/__main__.py ]; then $(BIN)/python -m ingestion $(if $(SOURCE),--source $(SOURCE),); \
-	else echo "ingest: not there yet - the dlt pipelines arrive with the ingestion issue (#3); skipping"; fi
+	@if [ -d "$(DATA_DIR)/sources/adplatform" ] && [ -z "$(SOURCES__ADPLATFORM__API_TOKEN)" ] \
+	    && { [ -z "$(SOURCE)" ] || echo ",$(SOURCE)," | grep -q ",adplatform,"; }; then \
+	  $(BIN)/python -m demo api with -- $(BIN)/python -m ingestion $(if $(SOURCE),--source $(SOURCE),); \
+	else $(BIN)/python -m ingestion $(if $(SOURCE),--source $(SOURCE),); fi
 
 build: setup ## dbt build: seeds, models, snapshots and tests
 	@mkdir -p "$(DATA_DIR)"

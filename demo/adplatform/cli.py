@@ -77,11 +77,22 @@ def _parser() -> argparse.ArgumentParser:
     serve_opts.add_argument("--verbose", action="store_true", help="log method, path and status of each request")
 
     parser = argparse.ArgumentParser(prog=_PROG, description="Run the Adwise ad platform API of the demo.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,start,stop,status}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,start,stop,status,with}")
     commands.add_parser("serve", parents=[data_opts, serve_opts], help="serve in the foreground until Ctrl-C")
     commands.add_parser("start", parents=[data_opts, serve_opts], help="start a background server")
     commands.add_parser("stop", parents=[data_opts], help="stop the background server")
     commands.add_parser("status", parents=[data_opts], help="say whether the background server runs")
+    with_cmd = commands.add_parser(
+        "with",
+        parents=[data_opts, serve_opts],
+        help="run a command with the API up: start it if needed, pass its URL and token, stop it after",
+        description=(
+            "Run COMMAND with SOURCES__ADPLATFORM__BASE_URL and SOURCES__ADPLATFORM__API_TOKEN set for the "
+            "ingestion pipeline (variables already set are kept). A server this command started is stopped "
+            "afterwards; one that was already running keeps running. Exit code: the command's."
+        ),
+    )
+    with_cmd.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
     return parser
 
 
@@ -346,7 +357,32 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with(args: argparse.Namespace) -> int:
+    """Run a command against the API: start it if it is not running, stop it afterwards if we started it."""
+    command = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+    if not command:
+        raise CliError("with needs a command: python -m demo api with -- python -m ingestion")
+    data_dir = _data_dir(args).resolve()
+    was_running = running_server(data_dir)
+    if was_running is None:
+        with contextlib.redirect_stdout(sys.stderr):
+            _start(args)
+    url = running_server(data_dir)
+    if url is None:
+        raise CliError("the API server is not running after start")
+    env = dict(os.environ)
+    env.setdefault("SOURCES__ADPLATFORM__BASE_URL", url)
+    env.setdefault("SOURCES__ADPLATFORM__API_TOKEN", resolve_token(data_dir))
+    try:
+        return subprocess.call(command, env=env)
+    finally:
+        if was_running is None:
+            with contextlib.redirect_stdout(sys.stderr):
+                _stop(args)
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "with": _with,
     "serve": _serve,
     "start": _start,
     "stop": _stop,

@@ -10,6 +10,7 @@ Works on any fsspec location dlt's ``filesystem`` supports (local folders, s3://
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,7 +26,7 @@ from dlt.extract.resource import DltResource
 from dlt.sources.filesystem import filesystem
 
 from .errors import SourceError
-from .lines import CORRUPT_FILE_ERRORS, iter_line_batches, open_text
+from .lines import CORRUPT_FILE_ERRORS, iter_line_batches, read_chunks
 from .stats import SourceStats
 
 log = logging.getLogger(__name__)
@@ -33,18 +34,15 @@ log = logging.getLogger(__name__)
 REJECTS_TABLE = "rejected_records"
 """Per dataset: input that could not be stored as data, with file, line number and reason."""
 
-REJECTS_COLUMNS: dict[str, Any] = {
-    "source_table": {"data_type": "text", "nullable": False},
-    "file_name": {"data_type": "text", "nullable": False},
-    "line_number": {"data_type": "bigint", "nullable": True},
-    "reason": {"data_type": "text", "nullable": False},
-    "raw_content": {"data_type": "text", "nullable": True},
-}
-
-FILE_COLUMNS: dict[str, Any] = {
-    "_file_name": {"data_type": "text", "nullable": False},
-    "_line_number": {"data_type": "bigint", "nullable": False},
-}
+REJECTS_SCHEMA = pa.schema(
+    [
+        pa.field("source_table", pa.string(), nullable=False),
+        pa.field("file_name", pa.string(), nullable=False),
+        pa.field("line_number", pa.int64()),  # null: the reject concerns the file as a whole
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("raw_content", pa.string()),  # the line, invalid bytes replaced by U+FFFD
+    ]
+)
 
 Reader = Callable[[FileItemDict, str], Iterator[pa.Table]]
 """Reads one file; yields Arrow tables that already carry ``_file_name`` and ``_line_number``."""
@@ -57,7 +55,6 @@ def file_resource(
     file_glob: str,
     reader: Reader,
     stats: SourceStats,
-    columns: dict[str, Any] | None = None,
 ) -> DltResource:
     """Return ``filesystem(bucket_url, file_glob) | <reader>`` as a resource named ``table_name``.
 
@@ -93,8 +90,8 @@ def file_resource(
         read_new_files,
         name=table_name,
         write_disposition="append",
-        columns={**FILE_COLUMNS, **(columns or {})},
-        primary_key=["_file_name", "_line_number"],
+        # no column hints here: rejects are yielded from this resource too and would inherit them;
+        # the Arrow schema (non-null _file_name, _line_number, line text) defines the data table
         parallelized=True,
     )
     return listing | reader_resource
@@ -113,19 +110,16 @@ def _reject_rows(
 ) -> Iterator[Any]:
     """Yield rejects as rows of the dataset's ``rejected_records`` table."""
     stats.rejected += len(rows)
-    for file_name, line_number, reason, raw in rows:
+    for file_name, line_number, reason, _ in rows:
         log.warning("%s: rejected %s line %s: %s", table_name, file_name, line_number, reason)
-        record = {
-            "source_table": table_name,
-            "file_name": file_name,
-            "line_number": line_number,
-            "reason": reason,
-            "raw_content": raw,
-        }
-        yield dlt.mark.with_hints(
-            record,
-            dlt.mark.make_hints(table_name=REJECTS_TABLE, write_disposition="append", columns=REJECTS_COLUMNS),
-        )
+    table = pa.Table.from_pylist(
+        [
+            {"source_table": table_name, "file_name": file, "line_number": line, "reason": reason, "raw_content": raw}
+            for file, line, reason, raw in rows
+        ],
+        schema=REJECTS_SCHEMA,
+    )
+    yield dlt.mark.with_table_name(table, REJECTS_TABLE)
 
 
 def _with_file_columns(table: pa.Table, file_name: str, numbers: pa.Array) -> pa.Table:
@@ -144,7 +138,7 @@ def raw_lines_reader(column: str) -> Reader:
         next_line = 1
         with item.open(compression="disable") as raw:
             try:
-                for batch in iter_line_batches(open_text(raw, name)):
+                for batch in iter_line_batches(read_chunks(raw, name)):
                     next_line = batch.next_line
                     rejects.extend((name, number, reason, text) for number, reason, text in batch.rejects)
                     if len(batch.lines):
@@ -189,18 +183,16 @@ def csv_text_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
         return "skip"
 
     with item.open(compression="disable") as raw:
-        stream = open_text(raw, name)
-        header = pa_csv.open_csv(stream, read_options=pa_csv.ReadOptions(block_size=1 << 16)).schema.names
-    with item.open(compression="disable") as raw:
-        stream = open_text(raw, name)
-        table = pa_csv.read_csv(
-            stream,
-            read_options=pa_csv.ReadOptions(use_threads=False),
-            parse_options=pa_csv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=False),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={column: pa.string() for column in header}, strings_can_be_null=False
-            ),
-        )
+        content = b"".join(read_chunks(raw, name))
+    header = pa_csv.open_csv(io.BytesIO(content), read_options=pa_csv.ReadOptions(block_size=1 << 16)).schema.names
+    table = pa_csv.read_csv(
+        io.BytesIO(content),
+        read_options=pa_csv.ReadOptions(use_threads=False),
+        parse_options=pa_csv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=False),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={column: pa.string() for column in header}, strings_can_be_null=False
+        ),
+    )
     if table.num_rows:
         skipped = {number for _, number, _, _ in rejects}
         numbers = [line for line in range(2, 2 + table.num_rows + len(skipped)) if line not in skipped]

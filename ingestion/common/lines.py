@@ -7,7 +7,6 @@ UTF-8 cannot be stored as text; it is returned as a reject with its line number 
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,24 +30,59 @@ class LineBatch:
     next_line: int  # number of the line after this batch
 
 
-def open_text(raw: IO[bytes], name: str) -> IO[bytes]:
-    """Wrap a binary file object so ``.gz`` files are decompressed while they are read."""
-    return gzip.GzipFile(fileobj=raw, mode="rb") if name.endswith(".gz") else raw
+READ_BYTES = 1024 * 1024
+"""Compressed bytes read per step: a damaged gzip file still gives every line before the damage."""
 
 
-def iter_line_batches(stream: IO[bytes], chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineBatch]:
-    """Yield the lines of ``stream`` in batches of about ``chunk_bytes``.
+def read_chunks(raw: IO[bytes], name: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """Yield the (decompressed, for ``.gz``) content of ``raw`` in chunks of about ``chunk_bytes``.
+
+    Gzip is decompressed incrementally (multi-member files included), so the data before a cut or
+    corrupt spot is yielded before ``EOFError``/``zlib.error`` is raised.
+    """
+    if not name.endswith(".gz"):
+        while chunk := raw.read(chunk_bytes):
+            yield chunk
+        return
+    decompressor = zlib.decompressobj(wbits=31)
+    in_member = False  # fed data to a gzip member whose end marker has not come yet
+    pending: list[bytes] = []
+    size = 0
+    try:
+        while compressed := raw.read(READ_BYTES):
+            while compressed:
+                out = decompressor.decompress(compressed)
+                in_member = True
+                pending.append(out)
+                size += len(out)
+                if decompressor.eof:  # a file may hold several gzip members one after another
+                    compressed = decompressor.unused_data
+                    decompressor = zlib.decompressobj(wbits=31)
+                    in_member = False
+                else:
+                    compressed = b""
+            if size >= chunk_bytes:
+                yield b"".join(pending)
+                pending, size = [], 0
+    except zlib.error:
+        if pending:
+            yield b"".join(pending)
+        raise
+    if pending:
+        yield b"".join(pending)
+    if in_member:
+        raise EOFError("compressed file ended before the end-of-stream marker was reached")
+
+
+def iter_line_batches(chunks: Iterator[bytes]) -> Iterator[LineBatch]:
+    """Yield the lines of a stream of byte chunks in batches (one per chunk).
 
     Lines end at ``\\n``; a final line without a newline is still a line, an empty file has none.
-    Raises ``OSError``/``EOFError``/``zlib.error`` for a corrupt or truncated gzip stream: the caller
-    decides what a broken file means (see ``ingestion.common.files``).
+    Errors of ``chunks`` (a damaged gzip file) propagate after the lines read before them.
     """
     first_line = 1
     rest = b""
-    while True:
-        chunk = stream.read(chunk_bytes)
-        if not chunk:
-            break
+    for chunk in chunks:
         data = rest + chunk if rest else chunk
         cut = data.rfind(b"\n")
         if cut < 0:

@@ -32,7 +32,6 @@ def documents(
         file_glob=file_glob,
         reader=raw_lines_reader("document"),
         stats=stats or SourceStats("documents"),
-        columns={"document": {"data_type": "text", "nullable": False}},
     )
 
 

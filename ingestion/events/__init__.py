@@ -31,7 +31,6 @@ def events(
         file_glob=file_glob,
         reader=raw_lines_reader("event"),
         stats=stats or SourceStats("events"),
-        columns={"event": {"data_type": "text", "nullable": False}},
     )
 
 

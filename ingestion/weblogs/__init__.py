@@ -31,7 +31,6 @@ def weblogs(
         file_glob=file_glob,
         reader=raw_lines_reader("line"),
         stats=stats or SourceStats("weblogs"),
-        columns={"line": {"data_type": "text", "nullable": False}},
     )
 
 
