@@ -96,7 +96,8 @@ def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> Sou
         load_info = trace.last_load_info if trace else None
         result.load_id = load_info.loads_ids[-1] if load_info and load_info.loads_ids else None
     except Exception as exc:  # noqa: BLE001 - one source failing must not stop the others
-        result.error = explain(spec, exc)
+        message = explain(spec, exc)
+        result.error = message if message.startswith(f"{spec.name}:") else f"{spec.name}: {message}"
     result.seconds = time.monotonic() - started
     result.files = stats.files
     result.rejected = stats.rejected
@@ -137,7 +138,7 @@ def run(
         print(f"  {name}: loading ({specs[name].description})", file=out, flush=True)
         result = run_source(specs[name], paths)
         if result.error:
-            print(f"ERROR {name}: {result.error}", file=err, flush=True)
+            print(f"ERROR {result.error}", file=err, flush=True)
         for note in result.notes:
             print(f"  {name}: note: {note}", file=out, flush=True)
         results.append(result)

@@ -106,7 +106,8 @@ def build(paths: Paths, stats: SourceStats) -> dlt.sources.DltSource:
         .get("last_value")
     )
     end_date, _ = report_window(start_date, last_loaded, lookback, dt.date.today(), MAX_REPORT_DAYS)
-    return adplatform(token, base_url, start_date, end_date, lookback)
+    page_size = dlt.config.get("sources.adplatform.page_size", int) or 500
+    return adplatform(token, base_url, start_date, end_date, lookback, int(page_size))
 
 
 def explain(exc: BaseException) -> str | None:

@@ -10,6 +10,7 @@ Works on any fsspec location dlt's ``filesystem`` supports (local folders, s3://
 
 from __future__ import annotations
 
+import csv
 import io
 import logging
 from collections.abc import Callable, Iterator
@@ -184,7 +185,7 @@ def csv_text_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
 
     with item.open(compression="disable") as raw:
         content = b"".join(read_chunks(raw, name))
-    header = pa_csv.open_csv(io.BytesIO(content), read_options=pa_csv.ReadOptions(block_size=1 << 16)).schema.names
+    header = next(csv.reader([content.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")]), [])
     table = pa_csv.read_csv(
         io.BytesIO(content),
         read_options=pa_csv.ReadOptions(use_threads=False),

@@ -123,9 +123,16 @@ def _counter(stats: SourceStats, name: str) -> Any:
     return count
 
 
+CONNECTORX_UNSUPPORTED_QUERY = {"mysql": ("charset",)}
+"""SQLAlchemy URL parameters ConnectorX rejects ("Unknown URL parameter"), per base scheme. ConnectorX
+always talks utf8mb4 to MySQL/MariaDB, so dropping ``charset`` loses nothing."""
+
+
 def _connectorx_url(url: str) -> str:
     """ConnectorX takes plain ``scheme://`` URLs without the SQLAlchemy driver part."""
-    rendered = sa.engine.make_url(url).render_as_string(hide_password=False)
+    parsed = sa.engine.make_url(url)
+    unsupported = CONNECTORX_UNSUPPORTED_QUERY.get(parsed.get_backend_name(), ())
+    rendered = parsed.difference_update_query(unsupported).render_as_string(hide_password=False)
     scheme, _, rest = rendered.partition("://")
     base = scheme.split("+")[0]
     return f"{'postgresql' if base == 'postgres' else base}://{rest}"
@@ -141,7 +148,7 @@ def _tombstones(engine: sa.Engine, table: sa.Table, key: list[str]) -> DltResour
         primary_key=key,
         columns={HARD_DELETE_COLUMN: {"data_type": "bool", "hard_delete": True, "nullable": True}},
     )
-    def hard_deletes() -> Iterator[pa.Table]:
+    def hard_deletes() -> Iterator[list[dict[str, Any]]]:
         pipeline = dlt.current.pipeline()
         if pipeline.default_schema_name is None or table.name not in pipeline.default_schema.tables:
             return  # first load: nothing in the warehouse yet
@@ -153,7 +160,10 @@ def _tombstones(engine: sa.Engine, table: sa.Table, key: list[str]) -> DltResour
             return
         log.info("oltp: %d rows of %s were deleted in the source", gone.num_rows, table.name)
         rows = _last_known_rows(pipeline, table.name, key, gone)
-        yield rows.append_column(HARD_DELETE_COLUMN, pa.array([True] * rows.num_rows, pa.bool_()))
+        # Yielded as Python rows, not Arrow: dlt buffers the Arrow batches of one table together, and
+        # these (read back from the warehouse) never have the Arrow schema of the table's extract
+        # batches (nullability, float64 amounts from ConnectorX on SQLite), which fails the extract.
+        yield [{**row, HARD_DELETE_COLUMN: True} for row in rows.to_pylist()]
 
     return hard_deletes
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -32,18 +33,38 @@ def test_make_alone_prints_help_with_every_planned_target() -> None:
 
 
 @pytest.mark.slow
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _count(data_dir: Path, sql: str) -> int:
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        return int(con.execute(sql).fetchall()[0][0])
+    finally:
+        con.close()
+
+
 def test_make_run_does_what_exists_on_a_tiny_shop(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     env = {
+        "DEMO_ADPLATFORM_PORT": str(_free_port()),
         "DATA_DIR": str(data_dir),
         "DBT_TARGET_PATH": str(tmp_path / "target"),
         "DBT_LOG_PATH": str(tmp_path / "logs"),
     }
     out = make("run", "SCALE=0.01", "DAYS=5", env=env)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    assert "not there yet" in out.stdout  # says what is missing instead of failing
     manifest = json.loads((data_dir / "manifest.json").read_text())
     assert manifest["generator"]["days"] == 5 and manifest["orders"]["orders"] > 0
+    # make ingest loaded every source, the ad API included (started for the run and stopped after)
+    assert _count(data_dir, "select count(*) from events.events") == manifest["events"]["lines"]
+    assert _count(data_dir, "select count(*) from oltp.orders") == manifest["oltp"]["row_counts"]["orders"]
+    served = manifest["ad_platform"]["served"]["rows"]
+    assert _count(data_dir, "select count(*) from adplatform.daily_metrics") == served
+    assert not (data_dir / "sources" / "adplatform" / "server.pid").exists()
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
     try:
         rows = con.execute("select count(*) from reference.channel_mapping").fetchall()
@@ -55,4 +76,11 @@ def test_make_run_does_what_exists_on_a_tiny_shop(tmp_path: Path) -> None:
     # advance on top of it, through make as well
     out = make("advance", env=env)
     assert out.returncode == 0, out.stderr
-    assert json.loads((data_dir / "manifest.json").read_text())["generator"]["days"] == 6
+    manifest = json.loads((data_dir / "manifest.json").read_text())
+    assert manifest["generator"]["days"] == 6
+    out = make("ingest", env=env)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert _count(data_dir, "select count(*) from weblogs.access_log") == manifest["web_logs"]["lines"]
+    assert (
+        _count(data_dir, "select count(*) from adplatform.daily_metrics") == manifest["ad_platform"]["served"]["rows"]
+    )
