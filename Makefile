@@ -60,7 +60,7 @@ api-status: setup ## Is the demo ad platform API running?
 	@$(BIN)/python -m demo api status
 
 ingest: setup ## Load every source into DATA_DIR/warehouse.duckdb with dlt (SOURCE=<name> for one)
-	@if [ -n "$$DEMO_OLTP_URL" ] && [ -z "$$SOURCES__OLTP__CREDENTIALS" ]; then \
+	@if [ -n "$${DEMO_OLTP_URL:-}" ] && [ -z "$${SOURCES__OLTP__CREDENTIALS:-}" ]; then \
 	  export SOURCES__OLTP__CREDENTIALS="$$DEMO_OLTP_URL"; fi; \
 	if [ -d "$(DATA_DIR)/sources/adplatform" ] && [ -z "$(SOURCES__ADPLATFORM__API_TOKEN)" ] \
 	    && { [ -z "$(SOURCE)" ] || echo ",$(SOURCE)," | grep -q ",adplatform,"; }; then \
