@@ -97,11 +97,17 @@ def oltp(
             )
         else:
             resource.apply_hints(write_disposition="replace")
+        reconciled = bool(key) and ("*" in reconcile or name in reconcile) and name in loaded_tables
+        if reconciled:
+            # Tombstones and extracted rows go to the same table in one load package: dlt writes
+            # their Arrow batches to one file and fails the extract unless the schemas are equal.
+            resource.add_map(_cast_like_warehouse(name))
         if stats is not None:
             resource.add_map(_counter(stats, name))
         yield resource.parallelize()
-        if key and ("*" in reconcile or name in reconcile):
-            yield _tombstones(engine, table, key)
+        if reconciled:
+            hints = resource.columns
+            yield _tombstones(engine, table, key, hints if isinstance(hints, dict) else None)
 
 
 def _tables_in_warehouse() -> set[str]:
@@ -138,17 +144,57 @@ def _connectorx_url(url: str) -> str:
     return f"{'postgresql' if base == 'postgres' else base}://{rest}"
 
 
-def _tombstones(engine: sa.Engine, table: sa.Table, key: list[str]) -> DltResource:
-    """Resource yielding the warehouse rows of ``table`` whose key no longer exists in the source."""
+def _cast_like_warehouse(table_name: str) -> Any:
+    """Map step casting extracted Arrow batches to the types of the warehouse table.
+
+    The tombstones of a table are read back from the warehouse, so they carry its Arrow types, while
+    the backend yields its own (ConnectorX: float64 amounts on SQLite, int32 keys on PostgreSQL,
+    integers for MariaDB's TINYINT(1) booleans). Casting the extracted rows to the warehouse types
+    (which the destination would apply anyway) makes both kinds of batches concatenable. Columns the
+    warehouse does not have yet stay as they are.
+    """
+    target: dict[str, pa.DataType] | None = None
+
+    def cast(item: Any) -> Any:
+        nonlocal target
+        if not isinstance(item, pa.Table) or item.num_rows == 0:
+            return item
+        if target is None:
+            pipeline = dlt.current.pipeline()
+            empty = _warehouse_rows(pipeline, table_name, _data_columns(pipeline, table_name), limit=0)
+            target = {} if empty is None else {field.name: field.type for field in empty.schema}
+        fields = [
+            item.schema.field(index).with_type(target[name])
+            if name in target and not pa.types.is_null(target[name])
+            else item.schema.field(index)
+            for index, name in enumerate(item.column_names)
+        ]
+        schema = pa.schema(fields, metadata=item.schema.metadata)
+        return item if schema.equals(item.schema) else item.cast(schema)
+
+    return cast
+
+
+def _tombstones(
+    engine: sa.Engine, table: sa.Table, key: list[str], columns: dict[str, Any] | None = None
+) -> DltResource:
+    """Resource yielding the warehouse rows of ``table`` whose key no longer exists in the source.
+
+    ``columns`` are the column hints of the table's extract resource: the tombstones must not change
+    them (dlt would otherwise make the columns nullable and the two resources' batches differ).
+    """
 
     @dlt.resource(
         name=f"{table.name}__hard_deletes",
         table_name=table.name,
         write_disposition={"disposition": "merge", "strategy": "delete-insert"},
         primary_key=key,
-        columns={HARD_DELETE_COLUMN: {"data_type": "bool", "hard_delete": True, "nullable": True}},
+        columns={
+            **{name: dict(column) for name, column in (columns or {}).items()},
+            HARD_DELETE_COLUMN: {"data_type": "bool", "hard_delete": True, "nullable": True},
+        },
     )
-    def hard_deletes() -> Iterator[list[dict[str, Any]]]:
+    def hard_deletes() -> Iterator[pa.Table]:
         pipeline = dlt.current.pipeline()
         if pipeline.default_schema_name is None or table.name not in pipeline.default_schema.tables:
             return  # first load: nothing in the warehouse yet
@@ -160,21 +206,23 @@ def _tombstones(engine: sa.Engine, table: sa.Table, key: list[str]) -> DltResour
             return
         log.info("oltp: %d rows of %s were deleted in the source", gone.num_rows, table.name)
         rows = _last_known_rows(pipeline, table.name, key, gone)
-        # Yielded as Python rows, not Arrow: dlt buffers the Arrow batches of one table together, and
-        # these (read back from the warehouse) never have the Arrow schema of the table's extract
-        # batches (nullability, float64 amounts from ConnectorX on SQLite), which fails the extract.
-        yield [{**row, HARD_DELETE_COLUMN: True} for row in rows.to_pylist()]
+        yield rows.append_column(HARD_DELETE_COLUMN, pa.array([True] * rows.num_rows, pa.bool_()))
 
     return hard_deletes
 
 
-def _warehouse_rows(pipeline: dlt.Pipeline, table_name: str, columns: list[str]) -> pa.Table | None:
+def _warehouse_rows(
+    pipeline: dlt.Pipeline, table_name: str, columns: list[str], limit: int | None = None
+) -> pa.Table | None:
     """Read ``columns`` of a raw table through the destination's SQL client (any dlt destination)."""
     with pipeline.sql_client() as client:
         if not client.has_dataset():
             return None
         selected = ", ".join(client.escape_column_name(name) for name in columns)
-        with client.execute_query(f"SELECT {selected} FROM {client.make_qualified_table_name(table_name)}") as cursor:
+        sql = f"SELECT {selected} FROM {client.make_qualified_table_name(table_name)}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with client.execute_query(sql) as cursor:
             native = cursor.native_cursor
             if hasattr(native, "to_arrow_table"):  # DuckDB 2.0 (dlt's cursor.arrow() calls a removed method)
                 return native.to_arrow_table()
@@ -182,13 +230,18 @@ def _warehouse_rows(pipeline: dlt.Pipeline, table_name: str, columns: list[str])
             return pa.table({name: [row[index] for row in rows] for index, name in enumerate(columns)})
 
 
-def _last_known_rows(pipeline: dlt.Pipeline, table_name: str, key: list[str], gone: pa.Table) -> pa.Table:
-    """Fetch the full warehouse rows of the deleted keys (a tombstone must satisfy NOT NULL columns)."""
-    columns = [
+def _data_columns(pipeline: dlt.Pipeline, table_name: str) -> list[str]:
+    """The source's columns of a raw table (without dlt's own and the tombstone flag)."""
+    return [
         name
         for name in pipeline.default_schema.get_table_columns(table_name)
         if not name.startswith("_dlt_") and name != HARD_DELETE_COLUMN
     ]
+
+
+def _last_known_rows(pipeline: dlt.Pipeline, table_name: str, key: list[str], gone: pa.Table) -> pa.Table:
+    """Fetch the full warehouse rows of the deleted keys (a tombstone must satisfy NOT NULL columns)."""
+    columns = _data_columns(pipeline, table_name)
     loaded = _warehouse_rows(pipeline, table_name, columns)
     return loaded.join(gone.select(key), keys=key, join_type="inner").select(columns)
 
