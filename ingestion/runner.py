@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from dlt.extract.source import DltSource
+from dlt.pipeline.exceptions import PipelineStepFailed
 
 from .common.errors import SourceError, root_causes
 from .common.files import REJECTS_TABLE
-from .common.settings import Paths, make_pipeline
+from .common.settings import PIPELINE_PREFIX, Paths, make_pipeline
 from .common.stats import SourceStats
 
 
@@ -98,6 +99,12 @@ def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> Sou
     except Exception as exc:  # noqa: BLE001 - one source failing must not stop the others
         message = explain(spec, exc)
         result.error = message if message.startswith(f"{spec.name}:") else f"{spec.name}: {message}"
+        if isinstance(exc, PipelineStepFailed) and exc.step in ("normalize", "load"):
+            command = f"dlt pipeline --pipelines-dir {paths.pipelines_dir} {PIPELINE_PREFIX}{spec.name}"
+            result.error += (
+                f" (the {exc.step} step failed: the package stays pending and is retried on the next run;"
+                f" see `{command} failed-jobs`, discard it with `{command} drop-pending-packages`)"
+            )
     result.seconds = time.monotonic() - started
     result.files = stats.files
     result.rejected = stats.rejected

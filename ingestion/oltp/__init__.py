@@ -69,17 +69,18 @@ def oltp(
         cast_sqlite_numerics_to_real if backend == "connectorx" and engine.dialect.name == "sqlite" else None
     )
     backend_kwargs = {"conn": _connectorx_url(url)} if backend == "connectorx" else None
+    metadata = sa.MetaData()  # reflected once, here, and shared with sql_database
+    metadata.reflect(bind=engine, only=table_names or None)
     database = sql_database(
         credentials=engine,
-        table_names=table_names or None,
+        metadata=metadata,
+        table_names=list(metadata.tables),
         backend=backend,  # type: ignore[arg-type]
         chunk_size=chunk_size,
         reflection_level="full",
         query_adapter_callback=query_adapter,
         backend_kwargs=backend_kwargs,
     )
-    metadata = sa.MetaData()
-    metadata.reflect(bind=engine, only=table_names or None)
     reconcile = set(hard_delete_tables or [])
     loaded_tables = _tables_in_warehouse()
     for name, resource in database.resources.items():
@@ -222,10 +223,11 @@ def _warehouse_rows(
         sql = f"SELECT {selected} FROM {client.make_qualified_table_name(table_name)}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
+        native = client.native_connection
+        if hasattr(native, "sql") and hasattr(native, "execute"):  # DuckDB: straight to Arrow, no copy
+            # (dlt's cursor.arrow() calls a method DuckDB 2.0 removed)
+            return native.sql(sql).to_arrow_table()
         with client.execute_query(sql) as cursor:
-            native = cursor.native_cursor
-            if hasattr(native, "to_arrow_table"):  # DuckDB 2.0 (dlt's cursor.arrow() calls a removed method)
-                return native.to_arrow_table()
             rows = cursor.fetchall()
             return pa.table({name: [row[index] for row in rows] for index, name in enumerate(columns)})
 

@@ -11,7 +11,6 @@ SQLite keeps money as REAL, so its amounts are rounded to cents with ``decimal``
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,15 +54,6 @@ Rows = dict[str, dict[Any, tuple[Any, ...]]]
 
 
 # ------------------------------------------------------------------------------------------ fixtures
-
-
-@pytest.fixture(autouse=True)
-def _oltp_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run from the repo root (dlt reads .dlt/config.toml there) with no inherited OLTP settings."""
-    monkeypatch.chdir(REPO_ROOT)
-    for name in list(os.environ):
-        if name.startswith(("SOURCES__OLTP__", "DESTINATION__", "INGESTION__")):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture(
