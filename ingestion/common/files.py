@@ -62,8 +62,7 @@ def file_resource(
     ``reader`` turns one file into Arrow tables; a file it cannot read (corrupt gzip, not parquet)
     becomes a row in ``rejected_records`` with the reason, and the rows read before the damage stay.
     """
-    # One file per page: the reader then runs on several files at once (gzip and Arrow release the GIL).
-    listing = filesystem(bucket_url=bucket_url, file_glob=file_glob, files_per_page=1).with_name(f"{table_name}_files")
+    listing = filesystem(bucket_url=bucket_url, file_glob=file_glob).with_name(f"{table_name}_files")
 
     def read_new_files(items: list[FileItemDict]) -> Iterator[Any]:
         seen: dict[str, list[Any]] = dlt.current.resource_state().setdefault("files", {})
@@ -93,7 +92,6 @@ def file_resource(
         write_disposition="append",
         # no column hints here: rejects are yielded from this resource too and would inherit them;
         # the Arrow schema (non-null _file_name, _line_number, line text) defines the data table
-        parallelized=True,
     )
     return listing | reader_resource
 

@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 DATA_DIR_ENV = "DATA_DIR"
 WAREHOUSE_FILE = "warehouse.duckdb"
 PIPELINES_FOLDER = "pipelines"
 PIPELINE_PREFIX = "shopwarehouse_"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "512MB"
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,11 @@ def destination(paths: Paths) -> Any:
     name = dlt.config.get("ingestion.destination", str) or "duckdb"
     if name == "duckdb" and not os.environ.get("DESTINATION__DUCKDB__CREDENTIALS"):
         paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-        return dlt.destinations.duckdb(str(paths.warehouse))
+        # DuckDB takes up to 80% of RAM by default; a bounded buffer pool keeps a large load's
+        # memory flat (it writes to disk sooner) whatever the size of the data.
+        limit = dlt.config.get("ingestion.duckdb_memory_limit", str) or DEFAULT_DUCKDB_MEMORY_LIMIT
+        credentials = DuckDbCredentials(str(paths.warehouse), global_config={"memory_limit": limit})
+        return dlt.destinations.duckdb(credentials)
     return name
 
 
