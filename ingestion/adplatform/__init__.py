@@ -22,7 +22,7 @@ import requests
 from dlt.sources.rest_api import rest_api_source
 
 from ..common.errors import SourceError, root_causes
-from ..common.settings import Paths
+from ..common.settings import Paths, adplatform_token, optional_secret
 from ..common.stats import SourceStats
 from ..runner import SourceSpec
 from .helpers import report_window
@@ -85,7 +85,7 @@ def adplatform(
 
 def build(paths: Paths, stats: SourceStats) -> dlt.sources.DltSource:
     """The source from config: token (secret), base URL, first date and lookback window."""
-    token = dlt.secrets.get("sources.adplatform.api_token", str)
+    token = optional_secret(adplatform_token)  # secret: kept out of dlt traces
     if not token:
         raise SourceError(
             "adplatform: no API token; set SOURCES__ADPLATFORM__API_TOKEN or sources.adplatform.api_token in "

@@ -25,7 +25,7 @@ from dlt.extract.resource import DltResource
 from dlt.sources.sql_database import sql_database
 
 from ..common.errors import SourceError, root_causes
-from ..common.settings import Paths
+from ..common.settings import Paths, oltp_credentials, optional_secret
 from ..common.stats import SourceStats
 from ..runner import SourceSpec
 from .helpers import anti_join_keys, cast_sqlite_numerics_to_real, redact, source_keys, with_driver
@@ -250,7 +250,7 @@ def _last_known_rows(pipeline: dlt.Pipeline, table_name: str, key: list[str], go
 
 def build(paths: Paths, stats: SourceStats) -> dlt.sources.DltSource:
     """The source for ``sources.oltp.credentials``, or the demo's SQLite file under ``DATA_DIR``."""
-    configured = dlt.secrets.get("sources.oltp.credentials", str)
+    configured = optional_secret(oltp_credentials)  # secret: kept out of dlt traces
     if configured:
         url = str(configured)
     else:

@@ -51,6 +51,9 @@ def test_full_load_equals_what_the_api_serves(generated, ingest, monkeypatch) ->
     campaigns = manifest(data_dir)["ad_platform"]["campaigns"]
     assert scalar(data_dir, "select count(*) from adplatform.campaigns") == campaigns
     assert scalar(data_dir, "select typeof(any_value(cost_micros)) from adplatform.daily_metrics") == "BIGINT"
+    # the token is a secret: not in dlt's state, schemas, traces or load packages
+    pipelines = data_dir / "pipelines"
+    assert [path for path in pipelines.rglob("*") if path.is_file() and TOKEN.encode() in path.read_bytes()] == []
 
 
 def test_injected_429_and_5xx_are_retried_to_completion(generated, ingest, monkeypatch) -> None:

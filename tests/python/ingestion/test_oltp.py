@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pytest
 from sqlalchemy import DateTime, Float, Numeric, cast, create_engine, func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 
 from demo.generator import advance, generate
 from demo.generator.oltp import PRIMARY_KEYS, TABLES, addresses
@@ -409,3 +409,14 @@ def test_unreachable_database_is_one_line_without_the_password(
     assert "\n" not in error
     assert PASSWORD not in error
     assert result.rows == {}
+
+
+@pytest.mark.postgres
+def test_database_password_is_not_written_anywhere(postgres_url: str, data_dir: Path, monkeypatch) -> None:
+    # the test server trusts local connections, so any password connects; it must never be persisted
+    url = make_url(postgres_url).set(password="pw-Zq81xK").render_as_string(hide_password=False)
+    _generate(data_dir, days=2, oltp_url=url)
+    monkeypatch.setenv("SOURCES__OLTP__CREDENTIALS", url)
+    _assert_loaded(_ingest(data_dir))
+    leaked = [path for path in data_dir.rglob("*") if path.is_file() and b"pw-Zq81xK" in path.read_bytes()]
+    assert leaked == []
