@@ -1,0 +1,12 @@
+{#- Cast that yields null instead of failing the query when a value does not convert (DuckDB: try_cast). -#}
+{% macro cast_or_null(expression, type) %}
+    {{- return(adapter.dispatch('cast_or_null')(expression, type)) -}}
+{% endmacro %}
+
+{% macro default__cast_or_null(expression, type) -%}
+    cast({{ expression }} as {{ type }})
+{%- endmacro %}
+
+{% macro duckdb__cast_or_null(expression, type) -%}
+    try_cast({{ expression }} as {{ type }})
+{%- endmacro %}

@@ -1,0 +1,130 @@
+{#- Cross-database JSON helpers: validate a JSON text, read a value by key path, unwrap Extended JSON. -#}
+
+{#-
+    `path` is a dot-separated list of object keys, e.g. 'context.campaign.source' or '_id.$oid'
+    (keys are quoted in the generated JSON path, so `$` and `_` are fine; a key cannot contain a dot).
+    The default__ variants use the SQL:2016 SQL/JSON functions (`is json`, `json_value`,
+    `json_query`, the `.size()` item method): PostgreSQL 16+, Oracle, MySQL 8 (partly), SQL Server.
+    Every helper returns null for a null input, so a model can null out invalid documents once and
+    then extract without guards.
+-#}
+
+{#- The JSON path for a dot-separated key list: 'a.$b' -> '$."a"."$b"' (no SQL quoting). -#}
+{% macro json_path(path) -%}
+    {%- set keys = path.split('.') if path is string else path -%}
+    $
+    {%- for key in keys -%}
+        ."{{ key }}"
+    {%- endfor -%}
+{%- endmacro %}
+
+
+{#- True when `expr` is a JSON text whose top level is an object (a document); false otherwise, also for null. -#}
+{% macro json_is_valid_object(expr) -%}
+    {{ return(adapter.dispatch('json_is_valid_object')(expr)) }}
+{%- endmacro %}
+
+{#- SQL:2016 predicate. -#}
+{% macro default__json_is_valid_object(expr) -%}
+    coalesce({{ expr }} is json object, false)
+{%- endmacro %}
+
+{#- DuckDB: json_valid, then the first non-blank character decides object vs array/scalar (json_type would raise on invalid text). -#}
+{% macro duckdb__json_is_valid_object(expr) -%}
+    coalesce(json_valid({{ expr }}) and left(ltrim({{ expr }}), 1) = '{', false)
+{%- endmacro %}
+
+
+{#- The value at `path` as varchar: scalars unquoted, objects/arrays as JSON text, JSON null or a missing key as null. `expr` must be valid JSON or null. -#}
+{% macro json_text(expr, path) -%}
+    {{ return(adapter.dispatch('json_text')(expr, path)) }}
+{%- endmacro %}
+
+{#- SQL:2016 (PostgreSQL 17+): json_value reads scalars, json_query objects and arrays, both returning text. -#}
+{% macro default__json_text(expr, path) -%}
+    coalesce(
+        json_value({{ expr }}, '{{ json_path(path) }}' returning {{ dbt.type_string() }}),
+        json_query({{ expr }}, '{{ json_path(path) }}' returning {{ dbt.type_string() }})
+    )
+{%- endmacro %}
+
+{#- DuckDB: json_extract_string does both (it raises on invalid JSON, hence the contract above). -#}
+{% macro duckdb__json_text(expr, path) -%}
+    json_extract_string({{ expr }}, '{{ json_path(path) }}')
+{%- endmacro %}
+
+
+{#- Number of elements of the JSON array at `path`; null when the key is missing or not an array. -#}
+{% macro json_array_length(expr, path) -%}
+    {{ return(adapter.dispatch('json_array_length')(expr, path)) }}
+{%- endmacro %}
+
+{#- SQL:2016 path item method size(). -#}
+{% macro default__json_array_length(expr, path) -%}
+    case
+        when json_query({{ expr }}, '{{ json_path(path) }}' returning {{ dbt.type_string() }}) like '[%'
+            then cast(json_value({{ expr }}, '{{ json_path(path) }}.size()') as {{ dbt.type_int() }})
+    end
+{%- endmacro %}
+
+{#- DuckDB: json_array_length returns 0 for a scalar or object, so the type is checked first. -#}
+{% macro duckdb__json_array_length(expr, path) -%}
+    case
+        when json_type({{ expr }}, '{{ json_path(path) }}') = 'ARRAY'
+            then cast(json_array_length({{ expr }}, '{{ json_path(path) }}') as integer)
+    end
+{%- endmacro %}
+
+
+{#- An ISO-8601 text with `Z` or an offset (`+02:00`) as a UTC `timestamp`; null when it does not parse (DuckDB). -#}
+{% macro iso_timestamp_to_utc(expr) -%}
+    {{ return(adapter.dispatch('iso_timestamp_to_utc')(expr)) }}
+{%- endmacro %}
+
+{#- PostgreSQL and most engines: the offset decides the instant; a text without offset is read in the session time zone. -#}
+{% macro default__iso_timestamp_to_utc(expr) -%}
+    cast(cast({{ expr }} as timestamp with time zone) at time zone 'UTC' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- DuckDB: try_cast to timestamptz keeps the offset (a plain timestamp cast would drop it); timezone('UTC', ...) gives the UTC wall clock. -#}
+{% macro duckdb__iso_timestamp_to_utc(expr) -%}
+    timezone('UTC', try_cast({{ expr }} as timestamptz))
+{%- endmacro %}
+
+
+{#- The ISO-8601 text at `path` as a UTC `timestamp` (see iso_timestamp_to_utc). -#}
+{% macro json_timestamp(expr, path) -%}
+    {{ iso_timestamp_to_utc(json_text(expr, path)) }}
+{%- endmacro %}
+
+
+{#- MongoDB Extended JSON date at `path` ({"$date": "<ISO-8601>"} or {"$date": {"$numberLong": "<epoch ms>"}}) as a UTC `timestamp`. -#}
+{% macro json_ext_date(expr, path) -%}
+    {{ return(adapter.dispatch('json_ext_date')(expr, path)) }}
+{%- endmacro %}
+
+{#- PostgreSQL and most engines: canonical form (epoch milliseconds) when present, else the relaxed form (ISO text); a case, as the ISO cast raises on the canonical object's text. -#}
+{% macro default__json_ext_date(expr, path) -%}
+    case
+        when {{ json_text(expr, path ~ '.$date.$numberLong') }} is not null
+            then cast(to_timestamp(cast({{ json_text(expr, path ~ '.$date.$numberLong') }} as bigint) / 1000.0) at time zone 'UTC' as {{ dbt.type_timestamp() }})
+        else {{ json_timestamp(expr, path ~ '.$date') }}
+    end
+{%- endmacro %}
+
+{#- DuckDB: relaxed form (ISO text) first, canonical form (epoch milliseconds, make_timestamp takes microseconds) second. -#}
+{% macro duckdb__json_ext_date(expr, path) -%}
+    coalesce(
+        {{ json_timestamp(expr, path ~ '.$date') }},
+        make_timestamp(try_cast({{ json_text(expr, path ~ '.$date.$numberLong') }} as bigint) * 1000)
+    )
+{%- endmacro %}
+
+
+{#- MongoDB Extended JSON decimal at `path` ({"$numberDecimal": "19.99"}, or a plain JSON number) as decimal(precision, scale). -#}
+{% macro json_ext_decimal(expr, path, precision=12, scale=2) -%}
+    {{ cast_or_null(
+        'coalesce(' ~ json_text(expr, path ~ '.$numberDecimal') ~ ', ' ~ json_text(expr, path) ~ ')',
+        'decimal(' ~ precision ~ ', ' ~ scale ~ ')'
+    ) }}
+{%- endmacro %}

@@ -1,0 +1,14 @@
+{#- A `dd/Mon/yyyy:HH:MM:SS +hhmm` local time (nginx, Apache) as a UTC `timestamp`, whatever the session time zone. -#}
+{% macro clf_time_to_utc(expr) -%}
+    {{ return(adapter.dispatch('clf_time_to_utc')(expr)) }}
+{%- endmacro %}
+
+{#- PostgreSQL: to_timestamp reads the offset (TZH, TZM); `at time zone 'UTC'` gives the UTC wall clock. -#}
+{% macro default__clf_time_to_utc(expr) -%}
+    (to_timestamp({{ expr }}, 'DD/Mon/YYYY:HH24:MI:SS TZHTZM') at time zone 'UTC')
+{%- endmacro %}
+
+{#- DuckDB: try_strptime with %z gives the instant (timestamptz); timezone('UTC', …) its UTC wall clock. -#}
+{% macro duckdb__clf_time_to_utc(expr) -%}
+    timezone('UTC', try_strptime({{ expr }}, '%d/%b/%Y:%H:%M:%S %z'))
+{%- endmacro %}

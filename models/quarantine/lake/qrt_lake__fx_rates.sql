@@ -1,0 +1,27 @@
+with
+
+base as (
+
+    select * from {{ ref('base_lake__fx_rates') }}
+
+),
+
+final as (
+
+    select
+        invalid_reason,
+        raw_rate_date,
+        raw_currency,
+        raw_usd_per_unit,
+        rate_date,
+        currency,
+        usd_per_unit,
+        _file_name,
+        _line_number,
+        dlt_load_id
+    from base
+    where not is_valid
+
+)
+
+select * from final

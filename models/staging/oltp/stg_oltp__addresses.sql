@@ -1,0 +1,59 @@
+-- `_source_deleted` (dlt's hard-delete marker, always null in the table) is left out on purpose.
+with
+
+source as (
+
+    select * from {{ source('oltp', 'addresses') }}
+
+),
+
+renamed as (
+
+    select
+        cast(address_id as bigint) as address_id,
+        cast(customer_id as bigint) as customer_id,
+        address_type,
+        line1 as address_line1,
+        city,
+        postal_code,
+        upper(trim(country_code)) as country_code,
+        cast(is_default as boolean) as is_default,
+        cast(created_at as timestamp) as created_at,
+        cast(updated_at as timestamp) as updated_at,
+        _dlt_load_id as dlt_load_id
+    from source
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by address_id
+            order by updated_at desc, dlt_load_id desc
+        ) as version_rank
+    from renamed
+
+),
+
+final as (
+
+    select
+        address_id,
+        customer_id,
+        address_type,
+        address_line1,
+        city,
+        postal_code,
+        country_code,
+        is_default,
+        created_at,
+        updated_at,
+        dlt_load_id
+    from deduplicated
+    where version_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,115 @@
+-- Customer accounts, cleaned but never dropped (orders reference every account): the e-mail is
+-- normalized and flagged, the country mapped to ISO-3166 alpha-2 through the `country_codes` seed,
+-- and a second account registered with an e-mail already in use points to the first one.
+with
+
+source as (
+
+    select * from {{ source('oltp', 'customers') }}
+
+),
+
+country_codes as (
+
+    select * from {{ ref('country_codes') }}
+
+),
+
+renamed as (
+
+    select
+        cast(customer_id as bigint) as customer_id,
+        nullif(lower(trim(email)), '') as email,
+        first_name,
+        last_name,
+        phone,
+        country_code as raw_country_code,
+        upper(trim(preferred_currency)) as preferred_currency,
+        cast(marketing_opt_in as boolean) as has_marketing_opt_in,
+        cast(created_at as timestamp) as created_at,
+        cast(updated_at as timestamp) as updated_at,
+        cast(deleted_at as timestamp) as deleted_at,
+        _dlt_load_id as dlt_load_id
+    from source
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by customer_id
+            order by updated_at desc, dlt_load_id desc
+        ) as version_rank
+    from renamed
+
+),
+
+current_rows as (
+
+    select * from deduplicated
+    where version_rank = 1
+
+),
+
+countries_mapped as (
+
+    select
+        current_rows.*,
+        country_codes.country_code
+    from current_rows
+    left join country_codes
+        on upper(trim(current_rows.raw_country_code)) = country_codes.country_alias
+
+),
+
+accounts_ranked as (
+
+    select
+        *,
+        -- the first account registered with an e-mail address is the customer's canonical one
+        first_value(customer_id) over (
+            partition by email
+            order by created_at, customer_id
+            rows between unbounded preceding and unbounded following
+        ) as first_account_id
+    from countries_mapped
+
+),
+
+final as (
+
+    select
+        customer_id,
+        coalesce(
+            case when email is not null then first_account_id end,
+            customer_id
+        ) as canonical_customer_id,
+        email,
+        coalesce(
+            email like '_%@_%._%' and email not like '%@%@%' and email not like '% %',
+            false
+        ) as has_valid_email,
+        coalesce(
+            email is not null and first_account_id <> customer_id,
+            false
+        ) as is_duplicate_account,
+        first_name,
+        last_name,
+        phone,
+        country_code,
+        raw_country_code,
+        coalesce(raw_country_code = country_code, false) as has_valid_country_code,
+        preferred_currency,
+        has_marketing_opt_in,
+        deleted_at is not null as is_deleted,
+        created_at,
+        updated_at,
+        deleted_at,
+        dlt_load_id
+    from accounts_ranked
+
+)
+
+select * from final
