@@ -1,4 +1,4 @@
-"""End to end: demo data → ingest → `dbt build` → the staging layer equals the generator's manifest.
+"""End to end: demo data → ingest → `dbt build` → staging and intermediate equal the generator's manifest.
 
 Every raw row is accounted for (valid + quarantined), every bad-record kind lands in quarantine with
 its reason, and business figures (events by type, orders and money per currency, ad spend, log
@@ -104,6 +104,17 @@ def _assert_staging_equals_manifest(data_dir: Path) -> None:
         _rows(data_dir, "select currency, sum(cost_micros) from staging.stg_adplatform__daily_metrics group by 1")
     )
     assert cost == served["cost_micros_by_currency"]
+
+    # intermediate: sessions by the 30-minute rule, orders with payments, refunds and USD conversion
+    assert (
+        _one(data_dir, "select count(*) from intermediate.int_sessions_attributed_to_campaigns") == events["sessions"]
+    )
+    orders = manifest["orders"]
+    assert _one(data_dir, "select sum(total_amount_usd) from intermediate.int_orders_enriched") == Decimal(
+        orders["gross_total_usd"]
+    )
+    net = dict(_rows(data_dir, "select currency, sum(net_amount) from intermediate.int_orders_enriched group by 1"))
+    assert net == {currency: Decimal(total) for currency, total in orders["net_revenue"].items()}
 
     lake = manifest["lake"]
     assert (

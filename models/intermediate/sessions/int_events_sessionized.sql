@@ -1,0 +1,99 @@
+{#- Every valid clickstream event with its session: a new session after more than 30 minutes of inactivity per anonymous_id. -#}
+
+{%- set inactivity_minutes = 30 -%}
+
+with
+
+events as (
+
+    select * from {{ ref('stg_events__events') }}
+
+),
+
+-- the visitor's previous event, in event time (not arrival order), ties broken by event_id
+previous_events as (
+
+    select
+        *,
+        lag(event_at) over (
+            partition by anonymous_id
+            order by event_at, event_id
+        ) as previous_event_at
+    from events
+
+),
+
+session_starts as (
+
+    select
+        *,
+        case
+            when previous_event_at is null then true
+            when event_at > {{ dbt.dateadd('minute', inactivity_minutes, 'previous_event_at') }} then true
+            else false
+        end as is_session_start
+    from previous_events
+
+),
+
+session_numbers as (
+
+    select
+        *,
+        sum(case when is_session_start then 1 else 0 end) over (
+            partition by anonymous_id
+            order by event_at, event_id
+            rows between unbounded preceding and current row
+        ) as session_number
+    from session_starts
+
+),
+
+session_bounds as (
+
+    select
+        *,
+        min(event_at) over (partition by anonymous_id, session_number) as session_started_at,
+        row_number() over (
+            partition by anonymous_id, session_number
+            order by event_at, event_id
+        ) as event_number_in_session
+    from session_numbers
+
+),
+
+final as (
+
+    select
+        event_id,
+        {{ surrogate_key(['anonymous_id', 'session_started_at']) }} as session_id,
+        anonymous_id,
+        session_number,
+        session_started_at,
+        event_number_in_session,
+        is_session_start,
+        previous_event_at,
+        event_type,
+        event_at,
+        event_date,
+        received_at,
+        user_id,
+        customer_id,
+        platform,
+        page_path,
+        page_referrer,
+        screen_name,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_id,
+        campaign_id,
+        product_id,
+        order_id,
+        order_total,
+        currency
+    from session_bounds
+
+)
+
+select * from final

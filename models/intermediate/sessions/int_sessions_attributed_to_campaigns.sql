@@ -1,0 +1,151 @@
+{#- One row per clickstream session: its activity, landing page, UTM parameters and marketing channel. -#}
+
+with
+
+sessionized_events as (
+
+    select * from {{ ref('int_events_sessionized') }}
+
+),
+
+channel_mapping as (
+
+    select * from {{ ref('channel_mapping') }}
+
+),
+
+landing_events as (
+
+    select
+        session_id,
+        anonymous_id,
+        session_number,
+        platform,
+        page_path as landing_page_path,
+        screen_name as landing_screen_name,
+        page_referrer as landing_page_referrer,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_id,
+        campaign_id
+    from sessionized_events
+    where event_number_in_session = 1
+
+),
+
+-- the customer the session ends logged in as: the last event that carries a customer id
+identified_events as (
+
+    select
+        session_id,
+        customer_id,
+        row_number() over (
+            partition by session_id
+            order by event_at desc, event_id desc
+        ) as recency_rank
+    from sessionized_events
+    where customer_id is not null
+
+),
+
+session_customers as (
+
+    select
+        session_id,
+        customer_id
+    from identified_events
+    where recency_rank = 1
+
+),
+
+session_activity as (
+
+    select
+        session_id,
+        min(event_at) as session_started_at,
+        max(event_at) as session_ended_at,
+        count(*) as event_count,
+        sum(case when event_type in ('page_view', 'screen_view') then 1 else 0 end) as page_view_count,
+        sum(case when event_type = 'add_to_cart' then 1 else 0 end) as add_to_cart_count,
+        sum(case when event_type = 'checkout_started' then 1 else 0 end) as checkout_count,
+        sum(case when event_type = 'purchase' then 1 else 0 end) as purchase_count,
+        count(distinct order_id) as order_count
+    from sessionized_events
+    group by session_id
+
+),
+
+-- the rule is the doc block sessions__channel; the referrer hosts are the search engines we know
+channels as (
+
+    select
+        landing_events.session_id,
+        case
+            when landing_events.utm_source is not null or landing_events.utm_medium is not null
+                then coalesce(channel_mapping.channel, 'Other')
+            when landing_events.landing_page_referrer is null
+                or landing_events.landing_page_referrer = ''
+                then 'Direct'
+            when lower(landing_events.landing_page_referrer) like '%://www.google.%'
+                or lower(landing_events.landing_page_referrer) like '%://google.%'
+                or lower(landing_events.landing_page_referrer) like '%://www.bing.%'
+                or lower(landing_events.landing_page_referrer) like '%://duckduckgo.%'
+                or lower(landing_events.landing_page_referrer) like '%://search.yahoo.%'
+                or lower(landing_events.landing_page_referrer) like '%://www.ecosia.%'
+                then 'Organic Search'
+            else 'Referral'
+        end as channel,
+        coalesce(channel_mapping.is_paid, false) as is_paid
+    from landing_events
+    left join channel_mapping
+        on landing_events.utm_source = channel_mapping.utm_source
+        and landing_events.utm_medium = channel_mapping.utm_medium
+
+),
+
+final as (
+
+    select
+        landing_events.session_id,
+        landing_events.anonymous_id,
+        session_customers.customer_id,
+        landing_events.session_number,
+        landing_events.platform,
+        session_activity.session_started_at,
+        session_activity.session_ended_at,
+        cast(session_activity.session_started_at as date) as session_start_date,
+        cast(
+            floor(
+                {{ dbt.datediff('session_activity.session_started_at', 'session_activity.session_ended_at', 'millisecond') }}
+                / 1000.0
+            ) as {{ dbt.type_bigint() }}
+        ) as duration_seconds,
+        session_activity.event_count,
+        session_activity.page_view_count,
+        session_activity.add_to_cart_count > 0 as has_add_to_cart,
+        session_activity.checkout_count > 0 as has_checkout,
+        session_activity.purchase_count > 0 as has_purchase,
+        session_activity.purchase_count,
+        session_activity.order_count,
+        landing_events.landing_page_path,
+        landing_events.landing_screen_name,
+        landing_events.landing_page_referrer,
+        landing_events.utm_source,
+        landing_events.utm_medium,
+        landing_events.utm_campaign,
+        landing_events.utm_id,
+        landing_events.campaign_id,
+        channels.channel,
+        channels.is_paid
+    from landing_events
+    inner join session_activity
+        on landing_events.session_id = session_activity.session_id
+    inner join channels
+        on landing_events.session_id = channels.session_id
+    left join session_customers
+        on landing_events.session_id = session_customers.session_id
+
+)
+
+select * from final
