@@ -44,7 +44,7 @@ items_per_order as (
     select
         order_id,
         count(*) as item_count,
-        sum(quantity) as unit_count
+        cast(sum(quantity) as {{ dbt.type_bigint() }}) as unit_count
     from order_items
     group by order_id
 

@@ -40,11 +40,11 @@ session_numbers as (
 
     select
         *,
-        sum(case when is_session_start then 1 else 0 end) over (
+        cast(sum(case when is_session_start then 1 else 0 end) over (
             partition by anonymous_id
             order by event_at, event_id
             rows between unbounded preceding and current row
-        ) as session_number
+        ) as {{ dbt.type_bigint() }}) as session_number
     from session_starts
 
 ),

@@ -66,10 +66,22 @@ session_activity as (
         min(event_at) as session_started_at,
         max(event_at) as session_ended_at,
         count(*) as event_count,
-        sum(case when event_type in ('page_view', 'screen_view') then 1 else 0 end) as page_view_count,
-        sum(case when event_type = 'add_to_cart' then 1 else 0 end) as add_to_cart_count,
-        sum(case when event_type = 'checkout_started' then 1 else 0 end) as checkout_count,
-        sum(case when event_type = 'purchase' then 1 else 0 end) as purchase_count,
+        cast(
+            sum(case when event_type in ('page_view', 'screen_view') then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as page_view_count,
+        cast(
+            sum(case when event_type = 'add_to_cart' then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as add_to_cart_count,
+        cast(
+            sum(case when event_type = 'checkout_started' then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as checkout_count,
+        cast(
+            sum(case when event_type = 'purchase' then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as purchase_count,
         count(distinct order_id) as order_count
     from sessionized_events
     group by session_id

@@ -36,8 +36,8 @@ latest_stock as (
     select
         inventory_snapshots.product_id,
         latest_snapshot_dates.stock_snapshot_date,
-        sum(inventory_snapshots.on_hand_quantity) as on_hand_quantity,
-        sum(inventory_snapshots.available_quantity) as available_quantity
+        cast(sum(inventory_snapshots.on_hand_quantity) as {{ dbt.type_bigint() }}) as on_hand_quantity,
+        cast(sum(inventory_snapshots.available_quantity) as {{ dbt.type_bigint() }}) as available_quantity
     from inventory_snapshots
     inner join latest_snapshot_dates
         on inventory_snapshots.product_id = latest_snapshot_dates.product_id

@@ -40,7 +40,10 @@ sessions_per_day as (
         campaign_id,
         session_start_date as report_date,
         count(*) as session_count,
-        sum(case when has_purchase then 1 else 0 end) as purchasing_session_count
+        cast(
+            sum(case when has_purchase then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as purchasing_session_count
     from sessions
     where campaign_id is not null
     group by
@@ -55,7 +58,10 @@ last_touch_orders as (
         last_touch_campaign_id as campaign_id,
         order_date as report_date,
         count(*) as order_count,
-        sum(case when is_first_order then 1 else 0 end) as new_customer_count,
+        cast(
+            sum(case when is_first_order then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as new_customer_count,
         sum(net_amount_usd) as net_revenue_usd
     from orders
     where last_touch_campaign_id is not null
@@ -71,7 +77,10 @@ first_touch_orders as (
         first_touch_campaign_id as campaign_id,
         order_date as report_date,
         count(*) as order_count,
-        sum(case when is_first_order then 1 else 0 end) as new_customer_count,
+        cast(
+            sum(case when is_first_order then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as new_customer_count,
         sum(net_amount_usd) as net_revenue_usd
     from orders
     where first_touch_campaign_id is not null
