@@ -21,7 +21,7 @@ export DATA_DIR
 
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help setup run demo-data advance api-start api-stop api-status ingest build docs docs-serve lint test \
+.PHONY: help setup run demo-data advance api-start api-stop api-status ingest build docs docs-generate docs-serve lint test \
         test-fast bench bench-generate bench-ingest clean
 
 help: ## Show this help
@@ -39,9 +39,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP) ## Create .venv (if missing) and install the pinned dependencies
 
-run: setup demo-data ingest build docs ## Everything on the embedded default: demo data, ingest, dbt build, docs
+run: setup demo-data ingest build docs-generate ## Everything on the embedded default: demo data, ingest, dbt build, docs
 	@echo
-	@echo "done. warehouse: $(DATA_DIR)/warehouse.duckdb   docs: target/index.html (make docs-serve)"
+	@echo "done. warehouse: $(DATA_DIR)/warehouse.duckdb   docs site: $(DATA_DIR)/docs (make docs-serve)"
 
 demo-data: setup ## Generate the demo shop's source systems (SCALE, DAYS=90, SEED, DIRTY=1)
 	@$(BIN)/python -m demo generate --scale $(SCALE) --days $(or $(DAYS),90) --seed $(SEED) \
@@ -71,13 +71,19 @@ build: setup ## dbt build: seeds, models, snapshots and tests
 	@mkdir -p "$(DATA_DIR)"
 	@$(BIN)/dbt build --project-dir . --profiles-dir .
 
-docs: setup ## Generate the dbt docs site into target/
-	@mkdir -p "$(DATA_DIR)"
-	@$(BIN)/dbt docs generate --project-dir . --profiles-dir .
+docs-generate: setup ## Generate the dbt docs site (catalog from the warehouse) into DATA_DIR/docs
+	@mkdir -p "$(DATA_DIR)/docs"
+	@$(BIN)/dbt docs generate --project-dir . --profiles-dir . --target-path "$(DATA_DIR)/docs/target" --quiet
+	@cp "$(DATA_DIR)/docs/target/index.html" "$(DATA_DIR)/docs/target/manifest.json" \
+		"$(DATA_DIR)/docs/target/catalog.json" "$(DATA_DIR)/docs/"
+	@echo "docs site written to $(DATA_DIR)/docs (make docs-serve to browse it)"
 
-docs-serve: setup ## Serve the generated docs site on localhost:PORT (reads target/, not the warehouse)
-	@test -f target/index.html || $(MAKE) --no-print-directory docs
-	@$(BIN)/dbt docs serve --project-dir . --profiles-dir . --port $(PORT) --host 127.0.0.1 --no-browser
+docs: docs-generate docs-serve ## Generate the docs site and serve it on http://127.0.0.1:PORT (Ctrl-C stops)
+
+docs-serve: setup ## Serve the generated docs site on http://127.0.0.1:PORT (static files: no warehouse lock)
+	@test -f "$(DATA_DIR)/docs/index.html" || $(MAKE) --no-print-directory docs-generate
+	@echo "serving the dbt docs site on http://127.0.0.1:$(PORT) (Ctrl-C stops)"
+	@$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory "$(DATA_DIR)/docs"
 
 lint: setup ## Lint Python (ruff)
 	@$(BIN)/ruff check demo ingestion benchmarks tests

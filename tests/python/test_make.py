@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -47,6 +51,37 @@ def _count(data_dir: Path, sql: str) -> int:
         con.close()
 
 
+def _assert_docs_site_is_served_while_the_warehouse_is_locked(data_dir: Path, env: dict[str, str]) -> None:
+    """`make docs-serve` serves static files: a writer holding the warehouse (a build) does not block it."""
+    port = _free_port()
+    writer = duckdb.connect(str(data_dir / "warehouse.duckdb"))  # holds DuckDB's exclusive file lock
+    server = subprocess.Popen(
+        ["make", "--no-print-directory", "docs-serve", f"PORT={port}"],
+        cwd=REPO,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/manifest.json", timeout=5) as response:
+                    served = json.loads(response.read())
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, "make docs-serve did not answer within 30 s"
+                time.sleep(0.3)
+        assert "model.shopwarehouse.fct_orders" in served["nodes"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            assert b"dbt" in response.read()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+        writer.close()
+
+
 def test_make_run_does_what_exists_on_a_tiny_shop(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     env = {
@@ -71,8 +106,10 @@ def test_make_run_does_what_exists_on_a_tiny_shop(tmp_path: Path) -> None:
     finally:
         con.close()
     assert rows[0][0] >= 7
-    assert (tmp_path / "target" / "index.html").exists()
-    assert (tmp_path / "target" / "catalog.json").exists()
+    assert _count(data_dir, "select count(*) from marts.fct_orders") == manifest["orders"]["orders"]
+    for name in ("index.html", "manifest.json", "catalog.json"):
+        assert (data_dir / "docs" / name).exists(), name
+    _assert_docs_site_is_served_while_the_warehouse_is_locked(data_dir, env)
     # advance on top of it, through make as well
     out = make("advance", env=env)
     assert out.returncode == 0, out.stderr

@@ -74,13 +74,80 @@ def _assert_staging_equals_manifest(warehouse: Warehouse) -> None:
     assert _one("select count(*) from staging.stg_lake__fx_rates") == lake["fx_rates"]["rows"]
 
 
+def _assert_marts_equal_manifest(warehouse: Warehouse) -> None:
+    manifest = json.loads((warehouse.data_dir / "manifest.json").read_text())
+    _one, _rows = warehouse.one, warehouse.rows
+    orders = manifest["orders"]
+
+    assert _one("select count(*) from marts.fct_orders") == orders["orders"]
+    by_channel = dict(_rows("select sales_channel, count(*) from marts.fct_orders group by 1"))
+    assert by_channel == orders["by_channel"]
+    assert _one("select sum(total_amount_usd) from marts.fct_orders") == Decimal(orders["gross_total_usd"])
+    net = dict(_rows("select currency, sum(net_amount) from marts.fct_orders group by 1"))
+    assert net == {currency: Decimal(total) for currency, total in orders["net_revenue"].items()}
+    captured = dict(_rows("select currency, sum(captured_amount) from marts.fct_orders group by 1"))
+    assert captured == {currency: Decimal(v) for currency, v in orders["payments"]["captured_amount"].items()}
+    by_day = {
+        (day["date"], currency): Decimal(total)
+        for day in orders["by_day"]
+        for currency, total in day["gross_total"].items()
+        if Decimal(total)
+    }
+    marts_by_day = {
+        (str(day), currency): total
+        for day, currency, total in _rows(
+            "select order_date, currency, sum(total_amount) from marts.fct_orders group by 1, 2"
+        )
+    }
+    assert marts_by_day == by_day
+
+    assert _one("select count(*) from marts.fct_order_items") == orders["items"]
+    assert _one("select sum(quantity) from marts.fct_order_items") == orders["units"]
+    assert (
+        _one("select count(*) from marts.dim_customers where is_current")
+        == (manifest["oltp"]["row_counts"]["customers"])
+    )
+    assert _one("select count(*) from marts.dim_products") == manifest["oltp"]["row_counts"]["products"]
+    assert _one("select count(*) from marts.dim_campaigns") == manifest["ad_platform"]["campaigns"]
+    # every order's customer version exists and was valid when the order was placed
+    assert (
+        _one(
+            """select count(*) from marts.fct_orders as orders
+            inner join marts.dim_customers as customers on orders.customer_sk = customers.customer_sk
+            where orders.customer_id = customers.customer_id
+              and (orders.placed_at >= customers.valid_from or customers.version_number = 1)
+              and (orders.placed_at < customers.valid_to or customers.valid_to is null)"""
+        )
+        == orders["orders"]
+    )
+
+    events = manifest["events"]
+    assert _one("select count(*) from marts.fct_sessions") == events["sessions"]
+    purchases = _one("select sum(order_count) from marts.fct_sessions")
+    assert purchases == events["by_type"]["purchase"]
+
+    served = manifest["ad_platform"]["served"]
+    spend_sql = "select currency, sum(cost_micros) from marts.fct_ad_performance_daily group by 1"
+    cost = {currency: micros for currency, micros in _rows(spend_sql) if micros}
+    assert cost == served["cost_micros_by_currency"]
+    assert _one("select sum(clicks) from marts.fct_ad_performance_daily") == served["clicks"]
+    assert _one("select sum(impressions) from marts.fct_ad_performance_daily") == served["impressions"]
+
+
 def test_staging_equals_the_manifest(built_warehouse: Warehouse) -> None:
     _assert_staging_equals_manifest(built_warehouse)
 
 
-def test_staging_equals_the_manifest_after_a_new_day(built_warehouse: Warehouse, tmp_path: Path) -> None:
+def test_marts_equal_the_manifest(built_warehouse: Warehouse) -> None:
+    _assert_marts_equal_manifest(built_warehouse)
+
+
+def test_every_layer_equals_the_manifest_after_new_days(built_warehouse: Warehouse, tmp_path: Path) -> None:
     warehouse = built_warehouse.copy(tmp_path)
     warehouse.demo("advance", "--days", "2")
     warehouse.ingest()
     warehouse.dbt("build")
     _assert_staging_equals_manifest(warehouse)
+    _assert_marts_equal_manifest(warehouse)
+    # the snapshot recorded the customers the new days changed as second versions
+    assert warehouse.one("select count(*) from marts.dim_customers where version_number > 1") > 0
