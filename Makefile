@@ -21,8 +21,8 @@ export DATA_DIR
 
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help setup run demo-data advance api-start api-stop api-status ingest build docs docs-generate docs-serve lint test \
-        test-fast bench bench-generate bench-ingest clean
+.PHONY: help setup run demo-data advance api-start api-stop api-status ingest build docs docs-generate docs-serve \
+        metrics lint test test-fast bench bench-generate bench-ingest clean
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -84,6 +84,15 @@ docs-serve: setup ## Serve the generated docs site on http://127.0.0.1:PORT (sta
 	@test -f "$(DATA_DIR)/docs/index.html" || $(MAKE) --no-print-directory docs-generate
 	@echo "serving the dbt docs site on http://127.0.0.1:$(PORT) (Ctrl-C stops)"
 	@$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory "$(DATA_DIR)/docs"
+
+# the example query of `make metrics`; any `mf query` options, e.g.
+# make metrics MF_QUERY="--metrics roas,cac --group-by campaign__channel"
+MF_QUERY ?= --metrics revenue,orders,average_order_value --group-by metric_time__week --order metric_time__week
+
+metrics: setup ## Validate the semantic layer (MetricFlow) on the built warehouse and run MF_QUERY (revenue by week)
+	@$(BIN)/dbt parse --project-dir . --profiles-dir . --quiet
+	@$(BIN)/mf validate-configs
+	@$(BIN)/mf query $(MF_QUERY) --decimals 2
 
 lint: setup ## Lint Python (ruff)
 	@$(BIN)/ruff check demo ingestion benchmarks tests
