@@ -2,6 +2,9 @@
 -- subtotal (group by cube): one row per grouping level and combination. Item measures come from the
 -- order lines; order-level measures (gross order value, net revenue) only on rows that do not split
 -- by category, where they are honest (see the doc blocks in _finance__docs.md).
+-- Portability: `group by cube` and one-argument grouping() are SQL:1999, documented by DuckDB,
+-- PostgreSQL 9.5+, Snowflake, BigQuery and Redshift, so no adapter.dispatch macro; the multi-argument
+-- grouping(a, b, c) and grouping_id() are not portable and are not used (the level is computed).
 with
 
 order_items as (

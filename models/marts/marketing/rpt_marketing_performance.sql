@@ -38,7 +38,8 @@ campaign_days as (
 
 ),
 
--- campaign, channel subtotal and all-channels total per month: rollup(channel, campaign_id)
+-- campaign, channel subtotal and all-channels total per month (grouping sets and one-argument
+-- grouping() are portable SQL, see rpt_daily_revenue_cube)
 rolled_up as (
 
     select
@@ -47,7 +48,7 @@ rolled_up as (
         campaign_id,
         grouping(channel) as is_all_channels_grouping,
         grouping(campaign_id) as is_all_campaigns_grouping,
-        sum(cost_usd) as spend_usd,
+        cast(sum(cost_usd) as decimal(18, 6)) as spend_usd,
         sum(impressions) as impressions,
         sum(clicks) as clicks,
         sum(session_count) as session_count,
@@ -74,8 +75,7 @@ labelled as (
             when rolled_up.is_all_channels_grouping = 1 then 'total'
             when rolled_up.is_all_campaigns_grouping = 1 then 'channel'
             else 'campaign'
-        end as grain,
-        cast(rolled_up.spend_usd as decimal(18, 6)) as spend_usd_exact
+        end as grain
     from rolled_up
 
 ),
@@ -94,27 +94,27 @@ final as (
         end as campaign_name,
         campaigns.network,
         campaigns.currency as campaign_currency,
-        labelled.spend_usd_exact as spend_usd,
+        labelled.spend_usd,
         cast(labelled.impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(labelled.clicks as {{ dbt.type_bigint() }}) as clicks,
         {{ divide_or_null('labelled.clicks', 'labelled.impressions', 6) }} as click_through_rate,
-        {{ divide_or_null('labelled.spend_usd_exact', 'labelled.clicks', 4) }} as cost_per_click_usd,
+        {{ divide_or_null('labelled.spend_usd', 'labelled.clicks', 4) }} as cost_per_click_usd,
         cast(labelled.session_count as {{ dbt.type_bigint() }}) as session_count,
         cast(labelled.first_touch_order_count as {{ dbt.type_bigint() }}) as first_touch_order_count,
         cast(labelled.first_touch_new_customer_count as {{ dbt.type_bigint() }})
             as first_touch_new_customer_count,
         cast(labelled.first_touch_net_revenue_usd as decimal(18, 2)) as first_touch_net_revenue_usd,
-        {{ divide_or_null('labelled.first_touch_net_revenue_usd', 'labelled.spend_usd_exact', 4) }}
+        {{ divide_or_null('labelled.first_touch_net_revenue_usd', 'labelled.spend_usd', 4) }}
             as first_touch_roas,
-        {{ divide_or_null('labelled.spend_usd_exact', 'labelled.first_touch_new_customer_count', 4) }}
+        {{ divide_or_null('labelled.spend_usd', 'labelled.first_touch_new_customer_count', 4) }}
             as first_touch_cac_usd,
         cast(labelled.last_touch_order_count as {{ dbt.type_bigint() }}) as last_touch_order_count,
         cast(labelled.last_touch_new_customer_count as {{ dbt.type_bigint() }})
             as last_touch_new_customer_count,
         cast(labelled.last_touch_net_revenue_usd as decimal(18, 2)) as last_touch_net_revenue_usd,
-        {{ divide_or_null('labelled.last_touch_net_revenue_usd', 'labelled.spend_usd_exact', 4) }}
+        {{ divide_or_null('labelled.last_touch_net_revenue_usd', 'labelled.spend_usd', 4) }}
             as last_touch_roas,
-        {{ divide_or_null('labelled.spend_usd_exact', 'labelled.last_touch_new_customer_count', 4) }}
+        {{ divide_or_null('labelled.spend_usd', 'labelled.last_touch_new_customer_count', 4) }}
             as last_touch_cac_usd
     from labelled
     left join campaigns
