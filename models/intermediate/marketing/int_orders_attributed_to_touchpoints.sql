@@ -1,6 +1,6 @@
 {#- Every order with the visits that led to it: first-touch and last-touch session, channel and campaign within the attribution window. -#}
 
-{%- set attribution_window_days = var('attribution_window_days') -%}
+{%- set attribution_window_days = var('attribution_window_days') | int -%}
 
 with
 
@@ -22,17 +22,33 @@ sessionized_events as (
 
 ),
 
--- the session in which the order was placed (web and app orders send a purchase event)
+-- the session in which the order was placed (web and app orders send a purchase event): the
+-- session of the order's first purchase event, its session and anonymous_id taken from the same
+-- event (a purchase re-sent from another session or device must not mix the two)
+purchase_events as (
+
+    select
+        order_id,
+        session_id,
+        anonymous_id,
+        row_number() over (
+            partition by order_id
+            order by event_at, event_id
+        ) as purchase_event_rank
+    from sessionized_events
+    where event_type = 'purchase'
+        and order_id is not null
+
+),
+
 purchase_sessions as (
 
     select
         order_id,
-        min(session_id) as purchase_session_id,
-        min(anonymous_id) as anonymous_id
-    from sessionized_events
-    where event_type = 'purchase'
-        and order_id is not null
-    group by order_id
+        session_id as purchase_session_id,
+        anonymous_id
+    from purchase_events
+    where purchase_event_rank = 1
 
 ),
 
