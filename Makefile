@@ -22,7 +22,7 @@ export DATA_DIR
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build docs docs-generate docs-serve \
-        metrics lint test test-fast bench bench-generate bench-ingest clean
+        metrics lint test test-fast bench bench-generate bench-ingest bench-build clean
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -103,13 +103,16 @@ test: setup ## Run every test (pytest: generator, API, OLTP on PostgreSQL and Ma
 test-fast: setup ## Tests without the slow end-to-end ones
 	@$(BIN)/python -m pytest -m "not slow"
 
-bench: bench-generate bench-ingest ## Run all benchmarks
+bench: bench-generate bench-ingest bench-build ## Run all benchmarks
 
 bench-generate: setup ## Generator speed and peak memory at SCALE=1 and SCALE=3 (temporary DATA_DIRs)
 	@$(BIN)/python -m benchmarks.generate --scales 1 3
 
 bench-ingest: setup ## Ingest vs DuckDB's own loaders, incremental run, peak memory at SCALE=1 and 3 (~15 min)
 	@$(BIN)/python -m benchmarks.ingest --scales 1 3 --repeats 3 1
+
+bench-build: setup ## dbt build time at SCALE=1 and 3, incremental build after one new day vs full (~20 min)
+	@$(BIN)/python -m benchmarks.build --scales 1 3 --repeats 3 1
 
 clean: ## Remove DATA_DIR, dbt artifacts and caches (keeps .venv)
 	@$(BIN)/python -m demo api stop >/dev/null 2>&1 || true

@@ -1,5 +1,8 @@
 {#- Every valid clickstream event with its session: a new session after more than 30 minutes of inactivity per anonymous_id. -#}
 
+{#- a table, not the folder's view: its tests and the marts read it, and as a view each would redo the sessionization over all events -#}
+{{ config(materialized='table') }}
+
 {%- set inactivity_minutes = 30 -%}
 
 with

@@ -1,5 +1,8 @@
 {#- One row per clickstream session: its activity, landing page, UTM parameters and marketing channel. -#}
 
+{#- a table, not the folder's view: its tests and the marts read it, and as a view each would redo the session aggregation over all events -#}
+{{ config(materialized='table') }}
+
 with
 
 sessionized_events as (

@@ -1,7 +1,18 @@
 {#-
     Every raw clickstream line once: the JSON parsed (doc block `events__event_json`), typed with
     safe casts and flagged (`is_valid`, `invalid_reason`, doc block `events__invalid_reason`).
+    An incremental table: each run parses only the rows of new dlt loads (doc block
+    `events__incremental_parse`).
 -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['_file_name', '_line_number', '_dlt_load_id'],
+        on_schema_change='fail',
+    )
+}}
 
 {%- set raw_columns = {
     'event': dbt.type_string(),
@@ -15,6 +26,10 @@ with
 raw_events as (
 
     select * from {{ source_if_loaded('events', 'events', raw_columns) }}
+    {% if is_incremental() %}
+    -- only the loads not parsed yet
+    where _dlt_load_id not in (select distinct _dlt_load_id from {{ this }})
+    {% endif %}
 
 ),
 
@@ -148,6 +163,95 @@ typed as (
 
 ),
 
+{% if is_incremental() %}
+
+-- rows parsed by earlier runs that share an event_id with a new row: their flag may change
+loaded as (
+
+    select
+        _file_name,
+        _line_number,
+        _dlt_load_id,
+        raw_event as event,
+        invalid_reason is distinct from 'malformed_json' as is_json_object,
+        event_id,
+        event_type,
+        event_at,
+        event_date,
+        sent_at,
+        received_at,
+        anonymous_id,
+        user_id,
+        customer_id,
+        platform,
+        page_url,
+        page_path,
+        page_title,
+        page_referrer,
+        screen_name,
+        ip_address,
+        user_agent,
+        locale,
+        device_type,
+        device_manufacturer,
+        device_model,
+        os_name,
+        os_version,
+        app_version,
+        app_build,
+        library_name,
+        library_version,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_id,
+        campaign_id,
+        product_id,
+        sku,
+        quantity,
+        unit_price,
+        cart_value,
+        item_count,
+        order_id,
+        order_number,
+        order_total,
+        currency,
+        coupon_code,
+        search_query,
+        search_results_count,
+        true as is_loaded,
+        invalid_reason as loaded_invalid_reason
+    from {{ this }}
+    where event_id in (select event_id from typed)
+
+),
+
+deliveries as (
+
+    select
+        *,
+        false as is_loaded,
+        cast(null as {{ dbt.type_string() }}) as loaded_invalid_reason
+    from typed
+    union all
+    select * from loaded
+
+),
+
+{% else %}
+
+deliveries as (
+
+    select
+        *,
+        false as is_loaded,
+        cast(null as {{ dbt.type_string() }}) as loaded_invalid_reason
+    from typed
+
+),
+
+{% endif %}
+
 ranked as (
 
     -- the first delivery of an event_id is the event; later copies (SDK retries) are duplicates
@@ -160,7 +264,7 @@ ranked as (
                     order by received_at nulls last, _file_name, _line_number
                 )
         end as delivery_number
-    from typed
+    from deliveries
 
 ),
 
@@ -238,6 +342,11 @@ final as (
         _line_number,
         _dlt_load_id
     from flagged
+    {% if is_incremental() %}
+    -- new rows, and loaded rows whose flag changed (a copy delivered earlier arrived later)
+    where not is_loaded
+        or invalid_reason is distinct from loaded_invalid_reason
+    {% endif %}
 
 )
 

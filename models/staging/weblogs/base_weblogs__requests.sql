@@ -1,8 +1,18 @@
 {#-
     Every raw access-log line once, parsed by regular expression (nginx `combined` format, see the
     doc block `weblogs__combined_format`), typed, flagged (`is_valid`, `invalid_reason`).
-    Patterns are written in set blocks so Jinja keeps their backslashes.
+    Patterns are written in set blocks so Jinja keeps their backslashes. An incremental table: each
+    run parses only the rows of new dlt loads (doc block `events__incremental_parse`).
 -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['_file_name', '_line_number', '_dlt_load_id'],
+        on_schema_change='fail',
+    )
+}}
 
 {#- remote_addr, remote_user, time_local, request, status, body_bytes_sent, http_referer, http_user_agent -#}
 {%- set combined_log_pattern -%}
@@ -29,6 +39,10 @@ with
 access_log as (
 
     select * from {{ source('weblogs', 'access_log') }}
+    {% if is_incremental() %}
+    -- only the loads not parsed yet
+    where _dlt_load_id not in (select distinct _dlt_load_id from {{ this }})
+    {% endif %}
 
 ),
 
@@ -82,6 +96,64 @@ parsed as (
 
 ),
 
+{% if is_incremental() %}
+
+-- rows parsed by earlier runs of the same file and line as a new row: their flag may change
+loaded as (
+
+    select
+        request_id,
+        _file_name,
+        _line_number,
+        _dlt_load_id,
+        line,
+        invalid_reason is distinct from 'unparseable_line' as is_combined_format,
+        client_ip,
+        remote_user,
+        requested_at,
+        utc_offset_minutes,
+        request_line,
+        http_method,
+        request_path,
+        query_string,
+        http_version,
+        status_code,
+        response_bytes,
+        referrer,
+        user_agent,
+        true as is_loaded,
+        invalid_reason as loaded_invalid_reason
+    from {{ this }}
+    where request_id in (select request_id from parsed)
+
+),
+
+log_lines as (
+
+    select
+        *,
+        false as is_loaded,
+        cast(null as {{ dbt.type_string() }}) as loaded_invalid_reason
+    from parsed
+    union all
+    select * from loaded
+
+),
+
+{% else %}
+
+log_lines as (
+
+    select
+        *,
+        false as is_loaded,
+        cast(null as {{ dbt.type_string() }}) as loaded_invalid_reason
+    from parsed
+
+),
+
+{% endif %}
+
 flagged as (
 
     select
@@ -101,7 +173,7 @@ flagged as (
             partition by _file_name, _line_number
             order by _dlt_load_id
         ) as load_rank
-    from parsed
+    from log_lines
 
 ),
 
@@ -147,6 +219,11 @@ final as (
         invalid_reason is null as is_valid,
         invalid_reason
     from validated
+    {% if is_incremental() %}
+    -- new rows, and loaded rows whose flag changed
+    where not is_loaded
+        or invalid_reason is distinct from loaded_invalid_reason
+    {% endif %}
 
 )
 

@@ -1,0 +1,264 @@
+"""dbt build benchmark: full build at several scales, and the incremental build after one new day.
+
+    python -m benchmarks.build --scales 1 3 [--repeats 3 1] [--days 90] [--data-root DIR] [--keep]
+    python -m benchmarks.build --scales 1 --repeats 1 --reuse DIR   # copy already generated demo data
+
+Per scale, in its own data folder: generate the demo data, ingest everything
+(``demo api with -- python -m ingestion``, like ``make ingest``), then
+
+1. Full: ``dbt build`` on the freshly ingested warehouse (every model, snapshot, seed and test; the
+   incremental facts built from scratch). Each repeat starts again from a copy of the warehouse as
+   ingested.
+2. Incremental: ``demo advance --days 1``, ingest the new day, and ``dbt build`` again (the
+   incremental facts rebuild only their lookback window, views and tables as usual, every test).
+   Each repeat starts again from a copy of the fully built warehouse with the new day ingested.
+   Target: incremental / full ≤ 15 %.
+3. Scaling: SCALE=3 full build / SCALE=1 full build, target ≤ 3.6 (linear, 3.0, plus 20 %).
+
+Times are the wall clock of the ``dbt`` subprocess; ``dbt parse`` runs once before the timed runs, so
+every timed run uses the same partial-parse state. Peak RSS is that of the dbt process tree (DuckDB
+runs inside it). The slowest nodes of the last incremental run (from ``run_results.json``) show
+where the time goes. Figures are medians over ``--repeats`` runs (one value per scale; the last
+applies to the remaining scales). Targets are reported as PASS/MISS, never asserted. Each scale's
+folder under ``--data-root`` (default: a temporary folder) is removed afterwards unless ``--keep``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._measure import Measurement, measure, median
+from .ingest import SCRUBBED_ENV_PREFIXES, free_port, prepare_data, progress, repeats_for, verdict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+"""dbt runs here (dbt_project.yml, profiles.yml)."""
+
+DBT = str(Path(sys.executable).with_name("dbt"))
+INCREMENTAL_TARGET = 0.15
+LINEAR_TOLERANCE = 1.20
+SLOWEST_NODES = 8
+
+
+@dataclass
+class ScaleResult:
+    """Everything measured at one scale."""
+
+    scale: float
+    repeats: int
+    full: list[Measurement] = field(default_factory=list)
+    incremental: list[Measurement] = field(default_factory=list)
+    nodes: int = 0
+    events: int = 0
+    new_events: int = 0
+    slowest: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def full_seconds(self) -> float:
+        """Median wall clock of the full builds."""
+        return median([m.seconds for m in self.full])
+
+    @property
+    def incremental_seconds(self) -> float:
+        """Median wall clock of the incremental builds."""
+        return median([m.seconds for m in self.incremental])
+
+
+def dbt_cmd(data_dir: Path, *args: str) -> list[str]:
+    """A dbt command on this data folder's warehouse, with its own target and log folders."""
+    return [
+        DBT,
+        *args,
+        "--project-dir",
+        str(REPO_ROOT),
+        "--profiles-dir",
+        str(REPO_ROOT),
+        "--target-path",
+        str(data_dir / "dbt-target"),
+        "--log-path",
+        str(data_dir / "dbt-logs"),
+    ]
+
+
+def run_dbt(data_dir: Path, *args: str) -> Measurement:
+    """Run dbt (DATA_DIR set to data_dir) and measure wall clock and peak RSS of its process tree."""
+    return measure(dbt_cmd(data_dir, *args), env={"DATA_DIR": str(data_dir)})
+
+
+def ingest(data_dir: Path) -> float:
+    """All sources, through the demo ad API, like ``make ingest``; returns the wall clock."""
+    ingestion = [sys.executable, "-m", "ingestion", "--data-dir", str(data_dir)]
+    cmd = [sys.executable, "-m", "demo", "--data-dir", str(data_dir), "api", "with", "--", *ingestion]
+    return measure(cmd).seconds
+
+
+def save_warehouse(data_dir: Path, name: str) -> Path:
+    """Copy the warehouse file aside (the dlt state does not change between the timed builds)."""
+    saved = data_dir / name
+    shutil.copy2(data_dir / "warehouse.duckdb", saved)
+    return saved
+
+
+def restore_warehouse(data_dir: Path, saved: Path) -> None:
+    """Put a saved warehouse file back."""
+    (data_dir / "warehouse.duckdb.wal").unlink(missing_ok=True)
+    shutil.copy2(saved, data_dir / "warehouse.duckdb")
+
+
+def count(data_dir: Path, sql: str) -> int:
+    """One number from the warehouse."""
+    import duckdb
+
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        return int(con.execute(sql).fetchall()[0][0])
+
+
+def run_results(data_dir: Path) -> tuple[int, list[tuple[str, float]]]:
+    """Nodes of the last dbt run, and its slowest ones (name, seconds)."""
+    results = json.loads((data_dir / "dbt-target" / "run_results.json").read_text())["results"]
+    timed = sorted(((r["unique_id"], float(r["execution_time"])) for r in results), key=lambda x: -x[1])
+    return len(results), [(uid.split(".", 2)[-1], seconds) for uid, seconds in timed[:SLOWEST_NODES]]
+
+
+def bench_scale(data_dir: Path, scale: float, repeats: int) -> ScaleResult:
+    """Ingest, the full builds, one more day, the incremental builds (on a prepared data folder)."""
+    tag = f"[SCALE={scale:g}]"
+    result = ScaleResult(scale, repeats)
+    progress(f"{tag} ingest: {ingest(data_dir):.0f} s")
+    parsed = run_dbt(data_dir, "parse")
+    progress(f"{tag} dbt parse (untimed for the builds): {parsed.seconds:.1f} s")
+    ingested = save_warehouse(data_dir, "bench-ingested.duckdb")
+    for run in range(1, repeats + 1):
+        if run > 1:
+            restore_warehouse(data_dir, ingested)
+        full = run_dbt(data_dir, "build")
+        result.full.append(full)
+        progress(f"{tag} run {run}/{repeats} full dbt build: {full.seconds:.1f} s, peak {full.peak_rss_mb:,.0f} MB")
+    ingested.unlink()
+    result.events = count(data_dir, "select count(*) from marts.fct_events")
+
+    advanced = measure([sys.executable, "-m", "demo", "--data-dir", str(data_dir), "advance", "--days", "1", "--quiet"])
+    progress(f"{tag} demo advance --days 1: {advanced.seconds:.1f} s; ingest: {ingest(data_dir):.0f} s")
+    raw_events = count(data_dir, "select count(*) from events.events")
+    new_day = save_warehouse(data_dir, "bench-new-day.duckdb")
+    for run in range(1, repeats + 1):
+        if run > 1:
+            restore_warehouse(data_dir, new_day)
+        incremental = run_dbt(data_dir, "build")
+        result.incremental.append(incremental)
+        progress(
+            f"{tag} run {run}/{repeats} incremental dbt build after one day: {incremental.seconds:.1f} s, "
+            f"peak {incremental.peak_rss_mb:,.0f} MB"
+        )
+    new_day.unlink()
+    result.nodes, result.slowest = run_results(data_dir)
+    result.new_events = count(data_dir, "select count(*) from marts.fct_events") - result.events
+    progress(f"{tag} {raw_events:,} raw event lines after the new day, {result.new_events:,} new events in fct_events")
+    return result
+
+
+def report(results: list[ScaleResult]) -> None:
+    """The table of figures, the scaling ratio, and where the incremental build spends its time."""
+    print()
+    print(
+        "dbt build (wall clock of the dbt process, medians; peak RSS of its process tree). full: every node on "
+        "a freshly ingested warehouse; incremental: after `demo advance --days 1` and an ingest"
+    )
+    header = (
+        f"{'scale':>6}{'events':>12}{'runs':>6}{'full s':>9}{'incr. s':>9}{'incr./full':>12}{'target':>8}  "
+        f"{'result':<7}{'full peak MB':>13}{'incr. peak MB':>14}"
+    )
+    print(header)
+    print("-" * len(header))
+    for result in results:
+        ratio = result.incremental_seconds / result.full_seconds
+        print(
+            f"{result.scale:>6g}{result.events:>12,}{result.repeats:>6}{result.full_seconds:>9.1f}"
+            f"{result.incremental_seconds:>9.1f}{ratio:>12.3f}{'≤ ' + format(INCREMENTAL_TARGET, '.2f'):>8}  "
+            f"{verdict(ratio, INCREMENTAL_TARGET):<7}{max(m.peak_rss_mb for m in result.full):>13,.0f}"
+            f"{max(m.peak_rss_mb for m in result.incremental):>14,.0f}"
+        )
+    base = results[0]
+    for result in results[1:]:
+        growth = result.full_seconds / base.full_seconds
+        linear = result.scale / base.scale
+        target = linear * LINEAR_TOLERANCE
+        print(
+            f"full build SCALE={result.scale:g} / SCALE={base.scale:g}: {growth:.2f} (data {linear:.1f}x; "
+            f"target ≤ {target:.2f}, linear + {LINEAR_TOLERANCE - 1:.0%}): {verdict(growth, target)}"
+        )
+    for result in results:
+        print(f"\nslowest nodes of the incremental build at SCALE={result.scale:g} ({result.nodes} nodes):")
+        for name, seconds in result.slowest:
+            print(f"  {seconds:7.2f} s  {name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.build", description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 3.0])
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        nargs="+",
+        default=[3, 1],
+        help="timed runs per scale, one value per scale, the last one for the remaining scales (default: 3 1)",
+    )
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--data-root", type=Path, default=None, help="folder for the per-scale data (default: temp)")
+    parser.add_argument("--keep", action="store_true", help="keep the data folders")
+    parser.add_argument(
+        "--reuse", type=Path, default=None, help="copy the demo data of this DATA_DIR instead of generating (one scale)"
+    )
+    args = parser.parse_args(argv)
+    if args.reuse is not None and len(args.scales) != 1:
+        parser.error("--reuse takes one scale")
+    if args.reuse is not None and not (args.reuse / "sources" / "shop.sqlite").is_file():
+        parser.error(f"--reuse {args.reuse}: no demo data there (sources/shop.sqlite missing)")
+    if min(args.repeats) < 1:
+        parser.error("--repeats must be at least 1")
+    reuse = args.reuse.resolve() if args.reuse else None
+    root = args.data_root.resolve() if args.data_root else Path(tempfile.mkdtemp(prefix="bench-build-"))
+    root.mkdir(parents=True, exist_ok=True)
+    os.chdir(REPO_ROOT)
+    scrubbed = sorted(name for name in os.environ if name.startswith(SCRUBBED_ENV_PREFIXES))
+    for name in scrubbed:
+        del os.environ[name]
+    os.environ["DEMO_ADPLATFORM_PORT"] = str(free_port())
+    print(
+        f"build benchmark: SCALE {', '.join(f'{s:g}' for s in args.scales)}, {args.days} days, data under {root}, "
+        f"{os.cpu_count()} CPUs, {sys.platform}" + (f"; ignoring {', '.join(scrubbed)}" if scrubbed else ""),
+        flush=True,
+    )
+    results: list[ScaleResult] = []
+    started = time.perf_counter()
+    try:
+        for index, scale in enumerate(args.scales):
+            data_dir = root / f"scale-{scale:g}"
+            if data_dir.exists():
+                parser.error(f"{data_dir} already exists: remove it or pick another --data-root")
+            try:
+                actual = prepare_data(data_dir, scale, args.days, reuse)
+                results.append(bench_scale(data_dir, actual, repeats_for(args.repeats, index)))
+            finally:
+                if not args.keep:
+                    shutil.rmtree(data_dir, ignore_errors=True)
+    finally:
+        if args.keep:
+            print(f"data kept under {root}", flush=True)
+        elif args.data_root is None:
+            shutil.rmtree(root, ignore_errors=True)
+    if results:
+        report(results)
+    print(f"\nbenchmark took {(time.perf_counter() - started) / 60:.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
