@@ -22,7 +22,7 @@ export DATA_DIR
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build docs docs-generate docs-serve \
-        metrics lint test test-fast bench bench-generate bench-ingest bench-build clean
+        metrics lint test test-fast browser bench bench-generate bench-ingest bench-build clean
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -97,11 +97,25 @@ metrics: setup ## Validate the semantic layer (MetricFlow) on the built warehous
 lint: setup ## Lint Python (ruff)
 	@$(BIN)/ruff check demo ingestion benchmarks tests
 
-test: setup ## Run every test (pytest: generator, API, OLTP on PostgreSQL and MariaDB, make smoke test)
+test: setup browser ## Run every test (pytest: generator, API, OLTP on PostgreSQL and MariaDB, docs site in Chromium, make smoke test)
 	@$(BIN)/python -m pytest
 
 test-fast: setup ## Tests without the slow end-to-end ones
 	@$(BIN)/python -m pytest -m "not slow"
+
+# the docs site test drives Debian's headless Chromium; without it (not root, no apt-get) that test skips
+BROWSER_PACKAGES := chromium chromium-driver
+
+browser: ## Install headless Chromium and chromedriver for the docs site test (Debian, as root) if missing
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+	  echo "note: no /usr/bin/chromium + /usr/bin/chromedriver and no root apt-get to install them:" \
+	    "the docs site browser test will be skipped (install Debian's $(BROWSER_PACKAGES))"; exit 0; fi; \
+	echo "installing $(BROWSER_PACKAGES) with apt-get for the docs site browser test"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null 2>&1 \
+	  || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; } \
+	  || { echo "error: apt-get could not install $(BROWSER_PACKAGES)" >&2; exit 1; }
 
 bench: bench-generate bench-ingest bench-build ## Run all benchmarks
 
