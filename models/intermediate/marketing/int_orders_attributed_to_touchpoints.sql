@@ -1,5 +1,8 @@
 {#- Every order with the visits that led to it: first-touch and last-touch session, channel and campaign within the attribution window. -#}
 
+{#- a table, not the folder's view: fct_orders and a dozen tests read it, and as a view each would redo the attribution joins -#}
+{{ config(materialized='table') }}
+
 {%- set attribution_window_days = var('attribution_window_days') | int -%}
 
 with
