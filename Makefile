@@ -21,6 +21,8 @@ PORT ?= 8080
 M ?=
 LIMIT ?= 10
 PROD_STATE ?= $(DATA_DIR)/prod-artifacts
+# the dbt manifest whose descriptions `make publish` copies into the snapshot as comments
+MANIFEST ?= target/manifest.json
 export DATA_DIR
 
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
@@ -77,10 +79,10 @@ build: setup ## dbt build: seeds, models, snapshots and tests; then save the pro
 	@$(BIN)/dbt build --project-dir . --profiles-dir .
 	@mkdir -p "$(PROD_STATE)"
 	@cp target/manifest.json "$(PROD_STATE)/manifest.json.tmp" && mv "$(PROD_STATE)/manifest.json.tmp" "$(PROD_STATE)/manifest.json"
-	@$(MAKE) --no-print-directory publish
+	@$(BIN)/python -m tools.publish --manifest "$(MANIFEST)"
 
 publish: setup ## Snapshot the marts into DATA_DIR/published/warehouse.duckdb for read-only use (atomic swap)
-	@$(BIN)/python -m tools.publish --manifest target/manifest.json
+	@$(BIN)/python -m tools.publish --manifest "$(MANIFEST)"
 
 check: setup ## Metadata guardrails: descriptions, grain tests, owners, layer rules, naming (on a fresh dbt parse)
 	@$(BIN)/dbt parse --project-dir . --profiles-dir . --quiet
