@@ -21,8 +21,10 @@ PORT ?= 8080
 M ?=
 LIMIT ?= 10
 PROD_STATE ?= $(DATA_DIR)/prod-artifacts
-# the dbt manifest whose descriptions `make publish` copies into the snapshot as comments
-MANIFEST ?= target/manifest.json
+# dbt's artifacts folder (dbt reads DBT_TARGET_PATH from the environment too); MANIFEST: the manifest whose
+# descriptions `make publish` copies into the snapshot as comments
+DBT_TARGET_PATH ?= target
+MANIFEST ?= $(DBT_TARGET_PATH)/manifest.json
 export DATA_DIR
 
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
@@ -78,15 +80,15 @@ build: setup ## dbt build: seeds, models, snapshots and tests; then save the pro
 	@mkdir -p "$(DATA_DIR)"
 	@$(BIN)/dbt build --project-dir . --profiles-dir .
 	@mkdir -p "$(PROD_STATE)"
-	@cp target/manifest.json "$(PROD_STATE)/manifest.json.tmp" && mv "$(PROD_STATE)/manifest.json.tmp" "$(PROD_STATE)/manifest.json"
-	@$(BIN)/python -m tools.publish --manifest "$(MANIFEST)"
+	@cp "$(DBT_TARGET_PATH)/manifest.json" "$(PROD_STATE)/manifest.json.tmp" && mv "$(PROD_STATE)/manifest.json.tmp" "$(PROD_STATE)/manifest.json"
+	@$(BIN)/python -m tools.publish --manifest "$(DBT_TARGET_PATH)/manifest.json"
 
 publish: setup ## Snapshot the marts into DATA_DIR/published/warehouse.duckdb for read-only use (atomic swap)
 	@$(BIN)/python -m tools.publish --manifest "$(MANIFEST)"
 
 check: setup ## Metadata guardrails: descriptions, grain tests, owners, layer rules, naming (on a fresh dbt parse)
 	@$(BIN)/dbt parse --project-dir . --profiles-dir . --quiet
-	@$(BIN)/python -m tools.check_project --manifest target/manifest.json
+	@$(BIN)/python -m tools.check_project --manifest "$(DBT_TARGET_PATH)/manifest.json"
 
 model: setup ## Build one model and everything downstream of it, with their tests: make model M=<name>
 	@test -n "$(M)" || { echo "usage: make model M=<model name>" >&2; exit 2; }

@@ -228,9 +228,10 @@ def check(manifest: Manifest) -> list[Violation]:
 
 def report(manifest: Manifest, violations: list[Violation]) -> str:
     """A readable report: what was checked, each rule's result, then every violation."""
-    counts = {kind: sum(1 for _ in project_nodes(manifest, kind)) for kind in ("model", "seed", "snapshot", "source")}
-    checked = ", ".join(f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in counts.items())
-    lines = [f"guardrails: checked {checked} (source = source table)"]
+    kinds = {"model": "model", "seed": "seed", "snapshot": "snapshot", "source": "source table"}
+    counts = {label: sum(1 for _ in project_nodes(manifest, kind)) for kind, label in kinds.items()}
+    checked = ", ".join(f"{count} {label}{'s' if count != 1 else ''}" for label, count in counts.items())
+    lines = [f"guardrails: checked {checked}"]
     for rule in RULES:
         broken = sum(violation.rule == rule for violation in violations)
         lines.append(f"  {rule:<12} {'FAIL ' + str(broken) if broken else 'ok'}")

@@ -295,7 +295,7 @@ def test_command_prints_every_rule_and_each_violation_and_fails(
     path.write_text(json.dumps(manifest(*nodes)))
     assert check_project.main(["--manifest", str(path)]) == 1
     out = capsys.readouterr().out
-    assert "checked 6 models, 1 seed, 1 snapshot, 1 source" in out
+    assert "checked 6 models, 1 seed, 1 snapshot, 1 source table" in out
     for line in ("description  ok", "grain        ok", "owner        FAIL 1", "layers       FAIL 1", "naming       ok"):
         assert line in out
     assert "2 violations:" in out

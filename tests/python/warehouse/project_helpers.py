@@ -27,7 +27,8 @@ def copy_project(root: Path) -> Path:
 
 def make(project: Path, *args: str, data_dir: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     """`make <args>` in a project copy with this interpreter's venv; `-o setup`: never (re)install packages."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__", "INGESTION__"))}
+    own = ("SOURCES__", "DESTINATION__", "INGESTION__", "DBT_TARGET_PATH", "DBT_LOG_PATH")  # dbt writes in the copy
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     env = {**clean, "VENV": sys.prefix, "DATA_DIR": str(data_dir)}
     return subprocess.run(
         ["make", "--no-print-directory", "-o", "setup", *args],
