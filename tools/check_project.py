@@ -116,12 +116,14 @@ def _column(name: str | None) -> str:
 
 
 def check_descriptions(manifest: Manifest) -> Iterator[Violation]:
+    """Every model, seed, snapshot and source table has a description."""
     for node in project_nodes(manifest, "model", "seed", "snapshot", "source"):
         if not (node.get("description") or "").strip():
             yield _violation("description", node, "has no description: describe it in its YAML file")
 
 
 def check_grain(manifest: Manifest) -> Iterator[Violation]:
+    """Every model has unique + not_null on one column (tests or constraints), or unique_combination_of_columns."""
     unique: dict[str, set[str]] = {}
     not_null: dict[str, set[str]] = {}
     combined: set[str] = set()
@@ -152,6 +154,7 @@ def check_grain(manifest: Manifest) -> Iterator[Violation]:
 
 
 def check_owner(manifest: Manifest) -> Iterator[Violation]:
+    """Every model has `meta.owner` or belongs to a dbt group with an owner."""
     groups = manifest.get("groups", {})
     for node in project_nodes(manifest, "model"):
         config = node.get("config", {})
@@ -181,6 +184,7 @@ def _upstream_kind(manifest: Manifest, unique_id: str) -> tuple[str, str]:
 
 
 def check_layers(manifest: Manifest) -> Iterator[Violation]:
+    """Every model is in a known layer and reads only what its layer may read (LAYERS)."""
     for node in project_nodes(manifest, "model"):
         layer_name = _layer(node)
         layer = LAYERS.get(layer_name)
@@ -202,6 +206,7 @@ def check_layers(manifest: Manifest) -> Iterator[Violation]:
 
 
 def check_naming(manifest: Manifest) -> Iterator[Violation]:
+    """Every model is named by its layer's rule (LAYERS)."""
     for node in project_nodes(manifest, "model"):
         layer = LAYERS.get(_layer(node))
         if layer is None:
