@@ -17,12 +17,21 @@ DIRTY ?= 1
 # DAYS: days of history for demo-data (default 90); days to add for advance (default 1)
 DAYS ?=
 PORT ?= 8080
+# M: the model of `make model` / `make show`; PROD_STATE: the production artifacts `make slim-ci` compares with
+M ?=
+LIMIT ?= 10
+PROD_STATE ?= $(DATA_DIR)/prod-artifacts
+# dbt's artifacts folder (dbt reads DBT_TARGET_PATH from the environment too); MANIFEST: the manifest whose
+# descriptions `make publish` copies into the snapshot as comments
+DBT_TARGET_PATH ?= target
+MANIFEST ?= $(DBT_TARGET_PATH)/manifest.json
 export DATA_DIR
 
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build docs docs-generate docs-serve \
-        metrics lint test test-fast browser bench bench-generate bench-ingest bench-build clean
+        metrics lint test test-fast browser bench bench-generate bench-ingest bench-build clean \
+        check publish model show slim-ci
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -67,9 +76,31 @@ ingest: setup ## Load every source into DATA_DIR/warehouse.duckdb with dlt (SOUR
 	  $(BIN)/python -m demo api with -- $(BIN)/python -m ingestion $(if $(SOURCE),--source $(SOURCE),); \
 	else $(BIN)/python -m ingestion $(if $(SOURCE),--source $(SOURCE),); fi
 
-build: setup ## dbt build: seeds, models, snapshots and tests
+build: setup ## dbt build: seeds, models, snapshots and tests; then save the production manifest and publish
 	@mkdir -p "$(DATA_DIR)"
 	@$(BIN)/dbt build --project-dir . --profiles-dir .
+	@mkdir -p "$(PROD_STATE)"
+	@cp "$(DBT_TARGET_PATH)/manifest.json" "$(PROD_STATE)/manifest.json.tmp" && mv "$(PROD_STATE)/manifest.json.tmp" "$(PROD_STATE)/manifest.json"
+	@$(BIN)/python -m tools.publish --manifest "$(DBT_TARGET_PATH)/manifest.json"
+
+publish: setup ## Snapshot the marts into DATA_DIR/published/warehouse.duckdb for read-only use (atomic swap)
+	@$(BIN)/python -m tools.publish --manifest "$(MANIFEST)"
+
+check: setup ## Metadata guardrails: descriptions, grain tests, owners, layer rules, naming (on a fresh dbt parse)
+	@$(BIN)/dbt parse --project-dir . --profiles-dir . --quiet
+	@$(BIN)/python -m tools.check_project --manifest "$(DBT_TARGET_PATH)/manifest.json"
+
+model: setup ## Build one model and everything downstream of it, with their tests: make model M=<name>
+	@test -n "$(M)" || { echo "usage: make model M=<model name>" >&2; exit 2; }
+	@$(BIN)/dbt build --select "$(M)+" --project-dir . --profiles-dir .
+
+show: setup ## Preview a model's rows (its SQL run on the warehouse, not the table): make show M=<name> [LIMIT=10]
+	@test -n "$(M)" || { echo "usage: make show M=<model name> [LIMIT=10]" >&2; exit 2; }
+	@$(BIN)/dbt show --select "$(M)" --limit $(LIMIT) --project-dir . --profiles-dir .
+
+slim-ci: setup ## Build and test only changed models and their children, deferring to the last `make build` (PROD_STATE)
+	@test -f "$(PROD_STATE)/manifest.json" || { echo "no production manifest in $(PROD_STATE): run make build first" >&2; exit 2; }
+	@$(BIN)/dbt build --select state:modified+ --defer --state "$(PROD_STATE)" --project-dir . --profiles-dir .
 
 docs-generate: setup ## Generate the dbt docs site (catalog from the warehouse) into DATA_DIR/docs
 	@mkdir -p "$(DATA_DIR)/docs"

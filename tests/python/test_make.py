@@ -107,6 +107,18 @@ def test_make_run_does_what_exists_on_a_tiny_shop(tmp_path: Path) -> None:
         con.close()
     assert rows[0][0] >= 7
     assert _count(data_dir, "select count(*) from marts.fct_orders") == manifest["orders"]["orders"]
+    # make build saved the production manifest (for make slim-ci) and published the read-only snapshot
+    assert (
+        "model.shopwarehouse.fct_orders"
+        in json.loads((data_dir / "prod-artifacts" / "manifest.json").read_text())["nodes"]
+    )
+    published = duckdb.connect(str(data_dir / "published" / "warehouse.duckdb"), read_only=True)
+    try:
+        assert (
+            published.execute("select count(*) from marts.fct_orders").fetchall()[0][0] == manifest["orders"]["orders"]
+        )
+    finally:
+        published.close()
     for name in ("index.html", "manifest.json", "catalog.json"):
         assert (data_dir / "docs" / name).exists(), name
     _assert_docs_site_is_served_while_the_warehouse_is_locked(data_dir, env)
