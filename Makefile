@@ -103,11 +103,11 @@ lint: setup ## Lint Python (ruff check, ruff format --check) and SQL (sqlfluff, 
 	@$(BIN)/ruff check demo ingestion benchmarks tests
 	@$(BIN)/ruff format --check --quiet demo ingestion benchmarks tests
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
-	DATA_DIR="$$scratch" DBT_TARGET_PATH="$$scratch/target" $(BIN)/sqlfluff lint $(SQL) --processes 2
+	DATA_DIR="$$scratch" DBT_TARGET_PATH="$$scratch/target" $(BIN)/sqlfluff lint $(SQL)
 
 lint-fix: setup ## Apply sqlfluff's fixes to SQL (default: models tests/dbt); review the diff before committing
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
-	DATA_DIR="$$scratch" DBT_TARGET_PATH="$$scratch/target" $(BIN)/sqlfluff fix $(SQL) --processes 2
+	DATA_DIR="$$scratch" DBT_TARGET_PATH="$$scratch/target" $(BIN)/sqlfluff fix $(SQL)
 
 test: setup ## Run every test (pytest: generator, API, OLTP on PostgreSQL and MariaDB, make smoke test)
 	@$(BIN)/python -m pytest

@@ -31,7 +31,7 @@ def sqlfluff_lint(paths: tuple[str, ...] | list[str], data_dir: Path, scratch: P
     """
     env = {**os.environ, "DATA_DIR": str(data_dir), "DBT_TARGET_PATH": str(scratch / "target")}
     done = subprocess.run(
-        [SQLFLUFF, "lint", *paths, "--processes", "2", "--format", "json", "--disable-progress-bar"],
+        [SQLFLUFF, "lint", *paths, "--format", "json", "--disable-progress-bar"],
         cwd=REPO,
         env=env,
         capture_output=True,
