@@ -112,11 +112,20 @@ purchase_touchpoints as (
 
 touchpoints as (
 
-    select order_id, session_id from touchpoints_by_visitor
+    select
+        order_id,
+        session_id
+    from touchpoints_by_visitor
     union
-    select order_id, session_id from touchpoints_by_customer
+    select
+        order_id,
+        session_id
+    from touchpoints_by_customer
     union
-    select order_id, session_id from purchase_touchpoints
+    select
+        order_id,
+        session_id
+    from purchase_touchpoints
 
 ),
 

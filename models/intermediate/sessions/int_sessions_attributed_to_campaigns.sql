@@ -132,7 +132,9 @@ final as (
         cast(session_activity.session_started_at as date) as session_start_date,
         cast(
             floor(
-                {{ dbt.datediff('session_activity.session_started_at', 'session_activity.session_ended_at', 'millisecond') }}
+                {{ dbt.datediff(
+                    'session_activity.session_started_at', 'session_activity.session_ended_at', 'millisecond'
+                ) }}
                 / 1000.0
             ) as {{ dbt.type_bigint() }}
         ) as duration_seconds,

@@ -14,8 +14,7 @@ days as (
 
 calendar as (
 
-    select
-        cast(date_day as date) as date_day
+    select cast(date_day as date) as date_day
     from days
 
 ),

@@ -81,9 +81,10 @@ months as (
     select distinct
         calendar.month_start_date as activity_month,
         -- complete when orders reach the month's last day (the latest month is usually partial)
-        data_through.last_order_date
+        (
+            data_through.last_order_date
             >= {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'calendar.month_start_date')) }}
-            as is_complete_month
+        ) as is_complete_month
     from calendar
     cross join data_through
     where calendar.month_start_date <= data_through.last_order_month
@@ -100,7 +101,7 @@ cohort_months as (
         months.is_complete_month
     from cohort_sizes
     inner join months
-        on months.activity_month >= cohort_sizes.cohort_month
+        on cohort_sizes.cohort_month <= months.activity_month
 
 ),
 

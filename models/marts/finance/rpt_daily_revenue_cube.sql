@@ -68,7 +68,7 @@ cube_aggregated as (
         sum(case when is_first_row_of_order then total_amount_usd else 0 end) as gross_order_value_usd,
         sum(case when is_first_row_of_order then net_amount_usd else 0 end) as net_revenue_usd
     from order_lines
-    group by cube (order_date, sales_channel, top_category_name)
+    group by cube(order_date, sales_channel, top_category_name)
 
 ),
 

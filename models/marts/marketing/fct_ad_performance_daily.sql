@@ -92,13 +92,25 @@ first_touch_orders as (
 
 campaign_days as (
 
-    select campaign_id, report_date from daily_metrics
+    select
+        campaign_id,
+        report_date
+    from daily_metrics
     union
-    select campaign_id, report_date from sessions_per_day
+    select
+        campaign_id,
+        report_date
+    from sessions_per_day
     union
-    select campaign_id, report_date from last_touch_orders
+    select
+        campaign_id,
+        report_date
+    from last_touch_orders
     union
-    select campaign_id, report_date from first_touch_orders
+    select
+        campaign_id,
+        report_date
+    from first_touch_orders
 
 ),
 

@@ -59,7 +59,8 @@ rolled_up as (
         sum(last_touch_new_customer_count) as last_touch_new_customer_count,
         sum(last_touch_net_revenue_usd) as last_touch_net_revenue_usd
     from campaign_days
-    group by grouping sets (
+    -- sqlfluff 4.4's duckdb dialect cannot parse `group by grouping sets` (its ansi and postgres dialects can)
+    group by grouping sets (  -- noqa: PRS
         (report_month, channel, campaign_id),
         (report_month, channel),
         (report_month)

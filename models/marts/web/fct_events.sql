@@ -37,8 +37,7 @@ lookback_cutoff as (
 -- cutoff is rebuilt whole (a late event may have merged it with the next one, changing its id)
 sessions_open_at_cutoff as (
 
-    select
-        min(session_started_at) as earliest_started_at
+    select min(session_started_at) as earliest_started_at
     from sessionized_events
     where event_at >= (select cutoff_at from lookback_cutoff)
 
@@ -46,8 +45,7 @@ sessions_open_at_cutoff as (
 
 window_start as (
 
-    select
-        coalesce(sessions_open_at_cutoff.earliest_started_at, lookback_cutoff.cutoff_at) as window_started_at
+    select coalesce(sessions_open_at_cutoff.earliest_started_at, lookback_cutoff.cutoff_at) as window_started_at
     from lookback_cutoff
     cross join sessions_open_at_cutoff
 

@@ -73,8 +73,7 @@ lookback_cutoff as (
 -- the earliest start of a session still going at or after the cutoff: such a session is rebuilt whole
 sessions_open_at_cutoff as (
 
-    select
-        min(session_started_at) as earliest_started_at
+    select min(session_started_at) as earliest_started_at
     from sessions
     where session_ended_at >= (select cutoff_at from lookback_cutoff)
 
@@ -82,8 +81,7 @@ sessions_open_at_cutoff as (
 
 window_start as (
 
-    select
-        coalesce(sessions_open_at_cutoff.earliest_started_at, lookback_cutoff.cutoff_at) as window_started_at
+    select coalesce(sessions_open_at_cutoff.earliest_started_at, lookback_cutoff.cutoff_at) as window_started_at
     from lookback_cutoff
     cross join sessions_open_at_cutoff
 
@@ -93,8 +91,7 @@ window_start as (
 -- re-attributed, a payment, a refund, a cancellation): rebuilt by key
 restated_sessions as (
 
-    select
-        loaded_sessions.session_id
+    select loaded_sessions.session_id
     from loaded_sessions
     cross join window_start
     left join orders_per_session

@@ -18,8 +18,7 @@ sessionized_events as (
 -- a product view is a page view (web) or screen view (apps) of a product: the event names one
 product_view_sessions as (
 
-    select distinct
-        session_id
+    select distinct session_id
     from sessionized_events
     where event_type in ('page_view', 'screen_view')
         and product_id is not null

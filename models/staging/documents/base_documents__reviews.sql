@@ -111,7 +111,7 @@ ranked as (
             when is_json_object and review_id is not null
                 then row_number() over (
                     partition by review_id
-                    order by updated_at desc nulls last, _file_name, _line_number
+                    order by updated_at desc nulls last, _file_name asc, _line_number asc
                 )
         end as export_number
     from typed

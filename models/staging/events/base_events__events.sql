@@ -173,7 +173,7 @@ loaded as (
         _line_number,
         _dlt_load_id,
         raw_event as event,
-        invalid_reason is distinct from 'malformed_json' as is_json_object,
+        (invalid_reason is distinct from 'malformed_json') as is_json_object,
         event_id,
         event_type,
         event_at,

@@ -78,11 +78,10 @@ parsed as (
         remote_addr as client_ip,
         nullif(remote_user, '-') as remote_user,
         {{ clf_time_to_utc('time_local') }} as requested_at,
-        case when substr(time_local, 22, 1) = '-' then -1 else 1 end
-            * (
-                cast(substr(time_local, 23, 2) as integer) * 60
-                + cast(substr(time_local, 25, 2) as integer)
-            ) as utc_offset_minutes,
+        case when substr(time_local, 22, 1) = '-' then -1 else 1 end * (
+            cast(substr(time_local, 23, 2) as integer) * 60
+            + cast(substr(time_local, 25, 2) as integer)
+        ) as utc_offset_minutes,
         request_line,
         {{ regex_extract('request_line', request_pattern, 1) }} as http_method,
         {{ regex_extract('request_line', request_pattern, 2) }} as request_path,
@@ -107,7 +106,7 @@ loaded as (
         _line_number,
         _dlt_load_id,
         line,
-        invalid_reason is distinct from 'unparseable_line' as is_combined_format,
+        (invalid_reason is distinct from 'unparseable_line') as is_combined_format,
         client_ip,
         remote_user,
         requested_at,

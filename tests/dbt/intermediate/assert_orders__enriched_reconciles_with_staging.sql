@@ -89,11 +89,9 @@ compared as (
     full outer join orders_per_currency
         on enriched_per_currency.currency = orders_per_currency.currency
     left join captured_per_currency
-        on coalesce(enriched_per_currency.currency, orders_per_currency.currency)
-            = captured_per_currency.currency
+        on coalesce(enriched_per_currency.currency, orders_per_currency.currency) = captured_per_currency.currency
     left join refunded_per_currency
-        on coalesce(enriched_per_currency.currency, orders_per_currency.currency)
-            = refunded_per_currency.currency
+        on coalesce(enriched_per_currency.currency, orders_per_currency.currency) = refunded_per_currency.currency
 
 ),
 

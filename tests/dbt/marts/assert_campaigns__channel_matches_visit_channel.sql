@@ -12,14 +12,20 @@ campaigns as (
 
     select * from {{ ref('dim_campaigns') }}
 
+),
+
+mismatches as (
+
+    select
+        sessions.session_id,
+        sessions.campaign_id,
+        sessions.channel as visit_channel,
+        campaigns.channel as campaign_channel
+    from sessions
+    inner join campaigns
+        on sessions.campaign_id = campaigns.campaign_id
+    where sessions.channel <> campaigns.channel
+
 )
 
-select
-    sessions.session_id,
-    sessions.campaign_id,
-    sessions.channel as visit_channel,
-    campaigns.channel as campaign_channel
-from sessions
-inner join campaigns
-    on sessions.campaign_id = campaigns.campaign_id
-where sessions.channel <> campaigns.channel
+select * from mismatches

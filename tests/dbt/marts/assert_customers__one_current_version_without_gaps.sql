@@ -19,9 +19,15 @@ versions as (
         sum(case when is_current then 1 else 0 end) over (partition by customer_id) as current_versions
     from customers
 
+),
+
+offending_versions as (
+
+    select * from versions
+    where current_versions <> 1
+        or (next_valid_from is null and valid_to is not null and is_current)
+        or (next_valid_from is not null and (valid_to is null or valid_to <> next_valid_from))
+
 )
 
-select * from versions
-where current_versions <> 1
-    or (next_valid_from is null and valid_to is not null and is_current)
-    or (next_valid_from is not null and (valid_to is null or valid_to <> next_valid_from))
+select * from offending_versions

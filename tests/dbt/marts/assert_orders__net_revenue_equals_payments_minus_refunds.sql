@@ -79,8 +79,7 @@ source_totals as (
     select
         staged_order_totals.currency,
         staged_order_totals.total_amount,
-        coalesce(captured_totals.captured_amount, 0)
-            - coalesce(refunded_totals.refunded_amount, 0) as net_amount
+        coalesce(captured_totals.captured_amount, 0) - coalesce(refunded_totals.refunded_amount, 0) as net_amount
     from staged_order_totals
     left join captured_totals
         on staged_order_totals.currency = captured_totals.currency

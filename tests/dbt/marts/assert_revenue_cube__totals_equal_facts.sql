@@ -61,8 +61,7 @@ level_totals as (
 
 failures as (
 
-    select
-        level_totals.*
+    select level_totals.*
     from level_totals
     cross join order_totals
     cross join item_totals
@@ -92,7 +91,10 @@ failures as (
         null as net_revenue_usd
     from order_totals
     where order_totals.order_count > 0
-        and not exists (select 1 from revenue_cube where grouping_level = 7)
+        and not exists (
+            select 1 from revenue_cube
+            where revenue_cube.grouping_level = 7
+        )
 
 )
 

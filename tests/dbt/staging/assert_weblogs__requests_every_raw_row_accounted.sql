@@ -29,7 +29,7 @@ final as (
     from raw_rows
     cross join staged
     cross join quarantined
-    where raw_rows.n_rows != staged.n_rows + quarantined.n_rows
+    where raw_rows.n_rows <> staged.n_rows + quarantined.n_rows
 
 )
 
