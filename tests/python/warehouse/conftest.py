@@ -5,7 +5,9 @@ Tests must not change it; a test that advances the demo or rebuilds works on `Wa
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from warehouse_helpers import Warehouse
@@ -19,6 +21,16 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wareho
     warehouse.ingest()
     warehouse.dbt("build")
     yield warehouse
+
+
+@pytest.fixture(scope="session")
+def generated_docs(built_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`dbt docs generate` once on the built warehouse: a folder with index.html, manifest.json, catalog.json."""
+    built_warehouse.dbt("docs", "generate")
+    site = tmp_path_factory.mktemp("docs-site")
+    for name in ("index.html", "manifest.json", "catalog.json"):
+        shutil.copy(built_warehouse.root / "target" / name, site / name)
+    return site
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

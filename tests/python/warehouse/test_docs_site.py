@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from warehouse_helpers import PYTHON, REPO, Warehouse, free_port
+from warehouse_helpers import PYTHON, REPO, free_port
 
 CHROMIUM = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver")
@@ -59,12 +59,9 @@ def is_page_error(entry: dict[str, Any]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def docs_site(built_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
-    """`dbt docs generate` on the built warehouse, the site's three files served on a free port."""
-    built_warehouse.dbt("docs", "generate")
-    site = tmp_path_factory.mktemp("docs-site")
-    for name in ("index.html", "manifest.json", "catalog.json"):
-        shutil.copy(built_warehouse.root / "target" / name, site / name)
+def docs_site(generated_docs: Path) -> Iterator[tuple[str, dict]]:
+    """The docs site generated from the built warehouse, its three files served on a free port."""
+    site = generated_docs
     port = free_port()
     server = subprocess.Popen(
         [PYTHON, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
