@@ -146,6 +146,10 @@ test: setup browser ## Run every test (pytest: generator, API, OLTP on PostgreSQ
 test-fast: setup ## Tests without the slow end-to-end ones
 	@$(BIN)/python -m pytest -m "not slow"
 
+.PHONY: test-idempotency
+test-idempotency: setup ## Re-run ingest and dbt build on a copy of a demo warehouse; assert identical content hashes
+	@$(BIN)/python -m pytest tests/python/warehouse/test_idempotency.py
+
 # the docs site test drives Debian's headless Chromium; without it (not root, no apt-get) that test skips
 BROWSER_PACKAGES := chromium chromium-driver
 

@@ -1,0 +1,224 @@
+"""Idempotency: re-running `dbt build` and the ingest with nothing new leaves identical tables.
+
+On a copy of the session warehouse, every table and view of every schema (raw dlt datasets,
+staging, quarantine, intermediate, marts, snapshots, seeds) is hashed by content: row count and
+the sum of a hash of every row (order-independent, duplicate-sensitive). Then:
+
+1. `dbt build` twice: every relation is identical, column for column (the snapshot gains no
+   version, the incremental facts and their bases are unchanged).
+2. ingest twice (nothing new in the sources), then `dbt build`: every relation has the same content.
+   dlt's load metadata changes only where the design re-reads data on purpose, and exactly there:
+   - the OLTP source re-reads rows whose cursor lies within ``cursor_lag_seconds`` of the last
+     maximum (rows committed late with an older ``updated_at``) and merges them on the primary key;
+     the ad platform re-reads the last ``lookback_days`` of daily metrics (restated by the platform)
+     and all campaigns (no cursor). These rows are rewritten with the same values and a new
+     ``_dlt_load_id`` (and ``_dlt_id``); every other raw row keeps its load id.
+   - the file sources (documents, events, weblogs, lake) load nothing: their tables are identical
+     including ``_dlt_load_id``.
+   - dlt's bookkeeping tables gain exactly: one ``_dlt_loads`` row (status 0) per run for the two
+     sources that re-read an overlap; one ``_dlt_pipeline_state`` row for them on the first re-run
+     only (dlt records each incremental's ``start_value``, stable from then on); one
+     ``_dlt_version`` row for ``oltp`` on the first re-run only (its tables switch from the first
+     load's append to merge).
+   dlt's merge staging datasets (``<dataset>_staging``) are its scratch space and are not compared.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from warehouse_helpers import REPO, Warehouse
+
+BOOKKEEPING = ("_dlt_loads", "_dlt_pipeline_state", "_dlt_version")
+"""dlt's own tables in every dataset: they record each run, so they may grow (by exactly what is asserted)."""
+LOAD_COLUMNS = ("_dlt_load_id", "_dlt_id", "dlt_load_id")
+"""Columns naming the load that wrote a row (raw, and as passed through by staging and quarantine)."""
+OVERLAP_SOURCES = ("oltp", "adplatform")
+"""Sources that re-read a window of already loaded rows on every run, by design."""
+
+EXPECTED_BOOKKEEPING_GAINS: dict[int, dict[str, tuple[int, int, int]]] = {
+    # re-run -> dataset -> rows gained by (_dlt_loads, _dlt_pipeline_state, _dlt_version); others gain none
+    1: {"oltp": (1, 1, 1), "adplatform": (1, 1, 0)},
+    2: {"oltp": (1, 0, 0), "adplatform": (1, 0, 0)},
+}
+
+Hashes = dict[str, tuple[int, int]]
+
+
+def _config() -> dict[str, Any]:
+    return tomllib.loads((REPO / ".dlt" / "config.toml").read_text())
+
+
+def _relations(warehouse: Warehouse) -> dict[str, list[str]]:
+    """Every table and view (``schema.name``) with its columns, except dlt's merge staging datasets."""
+    datasets = _dlt_datasets(warehouse)
+    scratch = {f"{dataset}_staging" for dataset in datasets}
+    columns: dict[str, list[str]] = {}
+    for schema, table, column in warehouse.rows(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where table_catalog = current_database() order by table_schema, table_name, ordinal_position"
+    ):
+        if schema not in scratch:
+            columns.setdefault(f"{schema}.{table}", []).append(column)
+    return columns
+
+
+def _dlt_datasets(warehouse: Warehouse) -> list[str]:
+    return sorted(
+        schema
+        for (schema,) in warehouse.rows(
+            "select table_schema from information_schema.tables where table_name = '_dlt_loads'"
+        )
+    )
+
+
+def _quoted(relation: str) -> str:
+    schema, table = relation.split(".", 1)
+    return f'"{schema}"."{table}"'
+
+
+def _content_hashes(warehouse: Warehouse, *, without_load_columns: bool, where: dict[str, str] | None = None) -> Hashes:
+    """Row count and order-independent content hash of every relation but dlt's bookkeeping tables.
+
+    ``without_load_columns`` leaves out the columns naming the load that wrote a row; ``where``
+    restricts some relations to a subset of their rows.
+    """
+    hashes: Hashes = {}
+    for relation, columns in _relations(warehouse).items():
+        if relation.split(".", 1)[1] in BOOKKEEPING:
+            continue
+        kept = [column for column in columns if not (without_load_columns and column in LOAD_COLUMNS)]
+        selected = ", ".join(f'"{column}"' for column in kept)
+        condition = (where or {}).get(relation, "true")
+        count, total = warehouse.rows(
+            f"select count(*), coalesce(sum(hash(row_values)), 0) from "
+            f"(select {selected} from {_quoted(relation)} where {condition}) as row_values"
+        )[0]
+        hashes[relation] = (int(count), int(total))
+    return hashes
+
+
+def _bookkeeping(warehouse: Warehouse) -> dict[str, dict[str, int]]:
+    """Rows in each of dlt's bookkeeping tables, per dataset."""
+    return {
+        dataset: {table: warehouse.one(f'select count(*) from "{dataset}"."{table}"') for table in BOOKKEEPING}
+        for dataset in _dlt_datasets(warehouse)
+    }
+
+
+def _newest_load_id(warehouse: Warehouse, dataset: str) -> str:
+    return str(warehouse.one(f'select max(load_id) from "{dataset}"."_dlt_loads"'))
+
+
+def _overlap_windows(warehouse: Warehouse) -> dict[str, str]:
+    """Per raw table of the overlap sources: the rows an ingest re-reads by design (a SQL condition)."""
+    config = _config()["sources"]
+    lag_seconds = int(config["oltp"]["cursor_lag_seconds"])
+    cursors = config["oltp"]["cursor_columns"]
+    lookback_days = int(config["adplatform"]["lookback_days"])
+    windows: dict[str, str] = {}
+    for relation, columns in _relations(warehouse).items():
+        schema, table = relation.split(".", 1)
+        if schema != "oltp" or table in BOOKKEEPING:
+            continue
+        cursor = next((name for name in cursors if name in columns), None)
+        # a table without a cursor is replaced, so every row is rewritten
+        windows[relation] = (
+            f'"{cursor}" is null or "{cursor}" >= '
+            f'(select max("{cursor}") from {_quoted(relation)}) - interval {lag_seconds} second'
+            if cursor
+            else "true"
+        )
+    windows["adplatform.campaigns"] = "true"  # no cursor: merged in full every run
+    windows["adplatform.daily_metrics"] = (
+        f"cast(date as date) >= (select max(cast(date as date)) from adplatform.daily_metrics) - {lookback_days}"
+    )
+    return windows
+
+
+def _differences(before: Hashes, after: Hashes) -> list[str]:
+    return [
+        f"{relation}: {before.get(relation)} -> {after.get(relation)}"
+        for relation in sorted(set(before) | set(after))
+        if before.get(relation) != after.get(relation)
+    ]
+
+
+def _assert_reloaded_rows_are_the_windows(warehouse: Warehouse, windows: dict[str, str]) -> None:
+    """The rows carrying the newest load id of an overlap source are exactly its re-read window."""
+    for relation, window in windows.items():
+        newest = _newest_load_id(warehouse, relation.split(".", 1)[0])
+        mismatched, rewritten = warehouse.rows(
+            f"select count(*) filter (where (_dlt_load_id = '{newest}') is distinct from ({window})), "
+            f"count(*) filter (where _dlt_load_id = '{newest}') from {_quoted(relation)}"
+        )[0]
+        assert mismatched == 0, f"{relation}: {mismatched} rows rewritten outside (or missed inside) {window}"
+        assert rewritten > 0, f"{relation}: the re-run rewrote nothing, so the window check proves nothing"
+
+
+def test_dbt_build_twice_leaves_identical_tables(built_warehouse: Warehouse, tmp_path: Path) -> None:
+    warehouse = built_warehouse.copy(tmp_path)
+    first = _content_hashes(warehouse, without_load_columns=False)
+    assert any(relation.startswith("snapshots.") for relation in first)
+    assert any(relation.startswith("marts.") for relation in first)
+
+    for run in (1, 2):
+        warehouse.dbt("build")
+        after = _content_hashes(warehouse, without_load_columns=False)
+        assert after == first, f"dbt build #{run} changed: " + "; ".join(_differences(first, after))
+
+
+def test_ingest_twice_then_build_leaves_identical_tables(built_warehouse: Warehouse, tmp_path: Path) -> None:
+    warehouse = built_warehouse.copy(tmp_path)
+    windows = _overlap_windows(warehouse)
+    outside = {relation: f"not ({window})" for relation, window in windows.items()}
+    content = _content_hashes(warehouse, without_load_columns=True)
+    untouched = _content_hashes(warehouse, without_load_columns=False, where=outside)
+    # staging views pass the raw rows' load id through: they show the rewritten rows' new load ids
+    passes_load_ids = {
+        relation
+        for relation, columns in _relations(warehouse).items()
+        if relation.startswith("staging.")
+        and any(f"_{source}__" in relation for source in OVERLAP_SOURCES)
+        and any(column in LOAD_COLUMNS for column in columns)
+    }
+    books = _bookkeeping(warehouse)
+    loads = {dataset: _newest_load_id(warehouse, dataset) for dataset in books}
+
+    for run in (1, 2):
+        warehouse.ingest()
+        books_after = _bookkeeping(warehouse)
+        gains = {
+            dataset: tuple(books_after[dataset][table] - books[dataset][table] for table in BOOKKEEPING)
+            for dataset in books
+        }
+        expected = {dataset: EXPECTED_BOOKKEEPING_GAINS[run].get(dataset, (0, 0, 0)) for dataset in books}
+        assert gains == expected, f"ingest #{run}: dlt bookkeeping gained {gains}, expected {expected}"
+        failed = warehouse.rows(
+            " union all ".join(
+                f"select '{dataset}', load_id from \"{dataset}\"._dlt_loads where load_id > '{loads[dataset]}' "
+                "and status <> 0"
+                for dataset in books
+            )
+        )
+        assert not failed, f"ingest #{run}: unfinished loads {failed}"
+        books = books_after
+        loads = {dataset: _newest_load_id(warehouse, dataset) for dataset in books}
+
+        after = _content_hashes(warehouse, without_load_columns=True)
+        assert after == content, f"ingest #{run} changed content: " + "; ".join(_differences(content, after))
+        strict = _content_hashes(warehouse, without_load_columns=False, where=outside)
+        changed = [line for line in _differences(untouched, strict) if line.split(":")[0] not in passes_load_ids]
+        assert not changed, f"ingest #{run} rewrote rows outside the re-read windows: " + "; ".join(changed)
+        _assert_reloaded_rows_are_the_windows(warehouse, windows)
+
+    warehouse.dbt("build")
+    after = _content_hashes(warehouse, without_load_columns=True)
+    assert after == content, "dbt build after the re-ingests changed: " + "; ".join(_differences(content, after))
+    # no model downstream of staging carries the overlap sources' load ids: marts, snapshots and
+    # incremental tables are identical column for column, and so are the raw rows outside the windows
+    strict = _content_hashes(warehouse, without_load_columns=False, where=outside)
+    changed = [line for line in _differences(untouched, strict) if line.split(":")[0] not in passes_load_ids]
+    assert not changed, "dbt build after the re-ingests changed: " + "; ".join(changed)
