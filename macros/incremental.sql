@@ -55,7 +55,7 @@
 {% macro default__incremental_lookback_cutoff(date_column) -%}
     {{ dbt.dateadd(
         'day',
-        -1 * (var('incremental_lookback_days') | int),
+        -1 * integer_var('incremental_lookback_days'),
         dbt.cast('max(' ~ date_column ~ ')', api.Column.translate_type('timestamp'))
     ) }}
 {%- endmacro %}

@@ -3,7 +3,7 @@
 {#- a table, not the folder's view: fct_orders and a dozen tests read it, and as a view each would redo the attribution joins -#}
 {{ config(materialized='table') }}
 
-{%- set attribution_window_days = var('attribution_window_days') | int -%}
+{%- set attribution_window_days = integer_var('attribution_window_days') -%}
 
 with
 

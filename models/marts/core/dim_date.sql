@@ -6,8 +6,8 @@ days as (
 
     {{ dbt.date_spine(
         datepart='day',
-        start_date=dbt.cast("'" ~ var('calendar_start_date') ~ "'", api.Column.translate_type('date')),
-        end_date=dbt.dateadd('day', 1, dbt.cast("'" ~ var('calendar_end_date') ~ "'", api.Column.translate_type('date')))
+        start_date=date_var('calendar_start_date'),
+        end_date=dbt.dateadd('day', 1, date_var('calendar_end_date'))
     ) }}
 
 ),
