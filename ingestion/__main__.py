@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from .common.errors import SourceError
-from .common.settings import Paths, default_data_dir
+from .common.lock import probe
+from .common.settings import Paths, default_data_dir, uses_local_warehouse
 from .runner import registry, run
 
 
@@ -34,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     names = [name.strip() for value in args.source or [] for name in value.split(",") if name.strip()]
     paths = Paths((args.data_dir or default_data_dir()).resolve())
+    # one cheap probe before any pipeline starts: another process holding the warehouse (a dbt build, a
+    # second ingest, a notebook) gets one clear line instead of every source failing the same way
+    holder = probe(paths.warehouse) if uses_local_warehouse() else None
+    if holder is not None:
+        print(f"ERROR: {holder.message()}", file=sys.stderr)
+        return 1
     try:
         results = run(names, paths)
     except SourceError as exc:

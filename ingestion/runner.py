@@ -14,6 +14,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from .common.errors import SourceError, root_causes
 from .common.files import REJECTS_TABLE
+from .common.lock import explain_lock_error
 from .common.settings import PIPELINE_PREFIX, Paths, make_pipeline
 from .common.stats import SourceStats
 
@@ -121,6 +122,10 @@ def explain(spec: SourceSpec, exc: BaseException) -> str:
     for cause in chain:
         if isinstance(cause, SourceError):
             return str(cause)
+    for cause in chain:
+        locked = explain_lock_error(cause)
+        if locked:
+            return locked
     for cause in reversed(chain):
         message = spec.explain(cause)
         if message:
