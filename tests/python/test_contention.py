@@ -9,6 +9,7 @@ no traceback, and work again once the holder has gone.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import subprocess
 import sys
@@ -18,22 +19,31 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingestion.__main__ import INGEST_LOCK
 from ingestion.common.lock import LockHolder, parse_lock_error, probe
 from ingestion.common.settings import Paths
-from ingestion.runner import run
+from ingestion.runner import quiet_known_warnings, run
 
 REPO = Path(__file__).resolve().parents[2]
 MARKER = "contention-holder"  # on the holder's command line, so the message must show it
-HOLD = "import sys, duckdb; con = duckdb.connect(sys.argv[2]); print('ready', flush=True); sys.stdin.read()"
+HOLD = "import sys, duckdb; con = duckdb.connect(sys.argv[1]); print('ready', flush=True); sys.stdin.read()"
+HOLD_RUN = (
+    "import sys; from pathlib import Path; from ingestion.common.lock import RunLock; "
+    "lock = RunLock(Path(sys.argv[1])); assert lock.acquire() is None; print('ready', flush=True); sys.stdin.read()"
+)
 
 
 class Holder:
     """A subprocess holding a read-write DuckDB connection until `release()`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, script: str = HOLD) -> None:
         self.path = path
+        program = path.parent.parent / f"{MARKER}.py"  # the holder's command line names it
+        program.write_text(script)
         self.process = subprocess.Popen(
-            [sys.executable, "-c", HOLD, MARKER, str(path)],
+            [sys.executable, str(program), str(path)],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -160,3 +170,40 @@ def test_make_build_stops_before_dbt_with_the_clear_line(data_dir: Path, holder:
     holder.release()
     check = [sys.executable, "-m", "tools.warehouse_lock", "check"]
     assert subprocess.run(check, cwd=REPO, env=env, capture_output=True, timeout=60).returncode == 0
+
+
+def test_a_second_ingest_on_the_same_data_dir_gets_one_clear_line(data_dir: Path) -> None:
+    """dlt opens the warehouse per step, so a running ingest is known by its run lock, not DuckDB's."""
+    running = Holder(data_dir / INGEST_LOCK, script=HOLD_RUN)
+    try:
+        ingest = [sys.executable, "-m", "ingestion"]
+        done = subprocess.run(ingest, cwd=REPO, env=_env(data_dir), capture_output=True, text=True, timeout=120)
+    finally:
+        running.release()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "loading" not in done.stdout
+    expected = f"ERROR: another ingest is running on this DATA_DIR: PID {running.pid} ("
+    assert done.stderr.startswith(expected), done.stderr
+    assert MARKER in done.stderr and f"kill {running.pid}" in done.stderr
+
+
+def test_dlts_retry_log_of_a_locked_job_is_one_line(caplog: pytest.LogCaptureFixture) -> None:
+    quiet_known_warnings()
+    conflict = (
+        'IO Error: Could not set lock on file "/x/warehouse.duckdb": Conflicting lock is held in '
+        "/usr/bin/duckdb (PID 999999999). See also https://duckdb.org/docs/current/connect/concurrency"
+    )
+    logger = logging.getLogger("dlt")
+    with caplog.at_level(logging.WARNING, logger="dlt"):
+        try:
+            raise RuntimeError(f"Connection with `client_type=DuckDbSqlClient` failed: {conflict}")
+        except RuntimeError:
+            logger.exception("Transient exception in job j.insert_values.gz in file f")
+        logger.warning("Job j retried in load 1 with message Traceback (most recent call last):\n  x\n%s", conflict)
+    assert [record.getMessage() for record in caplog.records] == [
+        "Transient exception in job j.insert_values.gz in file f: the warehouse /x/warehouse.duckdb is locked by "
+        "another process, PID 999999999 (/usr/bin/duckdb); dlt retries the job",
+        "Job j retried in load 1: the warehouse /x/warehouse.duckdb is locked by another process, "
+        "PID 999999999 (/usr/bin/duckdb); dlt retries the job",
+    ]
+    assert all(record.exc_info is None for record in caplog.records)
