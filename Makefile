@@ -78,6 +78,7 @@ ingest: setup ## Load every source into DATA_DIR/warehouse.duckdb with dlt (SOUR
 
 build: setup ## dbt build: seeds, models, snapshots and tests; then save the production manifest and publish
 	@mkdir -p "$(DATA_DIR)"
+	@$(BIN)/python -m tools.warehouse_lock check "$(DATA_DIR)/warehouse.duckdb"
 	@$(BIN)/dbt build --project-dir . --profiles-dir .
 	@mkdir -p "$(PROD_STATE)"
 	@cp "$(DBT_TARGET_PATH)/manifest.json" "$(PROD_STATE)/manifest.json.tmp" && mv "$(PROD_STATE)/manifest.json.tmp" "$(PROD_STATE)/manifest.json"

@@ -7,8 +7,12 @@ import sys
 from pathlib import Path
 
 from .common.errors import SourceError
-from .common.settings import Paths, default_data_dir
+from .common.lock import RunLock, probe
+from .common.settings import Paths, default_data_dir, uses_local_warehouse
 from .runner import registry, run
+
+INGEST_LOCK = ".ingest.lock"
+"""The file in DATA_DIR that a running ingest holds (flock) and names itself in."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,12 +38,28 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     names = [name.strip() for value in args.source or [] for name in value.split(",") if name.strip()]
     paths = Paths((args.data_dir or default_data_dir()).resolve())
+    # one ingest per DATA_DIR at a time: dlt opens the warehouse per step, so two runs would interleave
+    # on the same pipelines' state and load packages
+    run_lock = RunLock(paths.data_dir / INGEST_LOCK)
+    busy = run_lock.acquire()
+    if busy:
+        print(f"ERROR: {busy}", file=sys.stderr)
+        return 1
     try:
-        results = run(names, paths)
-    except SourceError as exc:
-        print(f"ERROR: {exc}", file=sys.stderr)
-        return 2
-    return 0 if all(result.ok for result in results) else 1
+        # one cheap probe before any pipeline starts: another process holding the warehouse (a dbt build,
+        # a notebook) gets one clear line instead of every source failing the same way
+        holder = probe(paths.warehouse) if uses_local_warehouse() else None
+        if holder is not None:
+            print(f"ERROR: {holder.message()}", file=sys.stderr)
+            return 1
+        try:
+            results = run(names, paths)
+        except SourceError as exc:
+            print(f"ERROR: {exc}", file=sys.stderr)
+            return 2
+        return 0 if all(result.ok for result in results) else 1
+    finally:
+        run_lock.release()
 
 
 if __name__ == "__main__":

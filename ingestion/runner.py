@@ -14,6 +14,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from .common.errors import SourceError, root_causes
 from .common.files import REJECTS_TABLE
+from .common.lock import explain_lock_error, parse_lock_error
 from .common.settings import PIPELINE_PREFIX, Paths, make_pipeline
 from .common.stats import SourceStats
 
@@ -66,11 +67,36 @@ class _ArrowHintsFilter(logging.Filter):
         return "when merging arrow schema with dlt schema" not in record.getMessage()
 
 
+class _LockConflictFilter(logging.Filter):
+    """Shorten dlt's log of a job that met the warehouse locked by another process to one line.
+
+    dlt's loader treats DuckDB's lock conflict as transient: it logs the job's traceback (twice) and
+    retries. The record keeps its level and first line; the traceback becomes the holder's PID and command.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        holder = parse_lock_error(message)
+        if holder is None and record.exc_info and record.exc_info[1] is not None:
+            holder = parse_lock_error(record.exc_info[1])
+        if holder is not None:
+            first = message.splitlines()[0].split(" with message ")[0].rstrip()
+            record.msg = (
+                f"{first}: the warehouse {holder.path} is locked by another process, "
+                f"PID {holder.pid} ({holder.command}); dlt retries the job"
+            )
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def quiet_known_warnings() -> None:
-    """Install the log filter once (idempotent)."""
+    """Install the log filters once (idempotent)."""
     logger = logging.getLogger("dlt")
-    if not any(isinstance(existing, _ArrowHintsFilter) for existing in logger.filters):
-        logger.addFilter(_ArrowHintsFilter())
+    for kind in (_ArrowHintsFilter, _LockConflictFilter):
+        if not any(isinstance(existing, kind) for existing in logger.filters):
+            logger.addFilter(kind())
 
 
 def registry() -> dict[str, SourceSpec]:
@@ -121,6 +147,10 @@ def explain(spec: SourceSpec, exc: BaseException) -> str:
     for cause in chain:
         if isinstance(cause, SourceError):
             return str(cause)
+    for cause in chain:
+        locked = explain_lock_error(cause)
+        if locked:
+            return locked
     for cause in reversed(chain):
         message = spec.explain(cause)
         if message:

@@ -57,10 +57,16 @@ def default_data_dir() -> Path:
     return Path(os.environ.get(DATA_DIR_ENV) or "data")
 
 
+def uses_local_warehouse() -> bool:
+    """True when the destination is the DuckDB file ``Paths.warehouse`` (the default)."""
+    name = dlt.config.get("ingestion.destination", str) or "duckdb"
+    return name == "duckdb" and not os.environ.get("DESTINATION__DUCKDB__CREDENTIALS")
+
+
 def destination(paths: Paths) -> Any:
     """The dlt destination: DuckDB at ``paths.warehouse`` unless configured otherwise."""
     name = dlt.config.get("ingestion.destination", str) or "duckdb"
-    if name == "duckdb" and not os.environ.get("DESTINATION__DUCKDB__CREDENTIALS"):
+    if uses_local_warehouse():
         paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
         # DuckDB takes up to 80% of RAM by default; a bounded buffer pool keeps a large load's
         # memory flat (it writes to disk sooner) whatever the size of the data.
