@@ -25,18 +25,14 @@ folder under ``--data-root`` (default: a temporary folder) is removed afterwards
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import shutil
 import sys
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._measure import Measurement, measure, median
-from .ingest import SCRUBBED_ENV_PREFIXES, free_port, prepare_data, progress, repeats_for, verdict
+from .ingest import progress, run_scales, verdict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 """dbt runs here (dbt_project.yml, profiles.yml)."""
@@ -201,63 +197,7 @@ def report(results: list[ScaleResult]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.build", description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 3.0])
-    parser.add_argument(
-        "--repeats",
-        type=int,
-        nargs="+",
-        default=[3, 1],
-        help="timed runs per scale, one value per scale, the last one for the remaining scales (default: 3 1)",
-    )
-    parser.add_argument("--days", type=int, default=90)
-    parser.add_argument("--data-root", type=Path, default=None, help="folder for the per-scale data (default: temp)")
-    parser.add_argument("--keep", action="store_true", help="keep the data folders")
-    parser.add_argument(
-        "--reuse", type=Path, default=None, help="copy the demo data of this DATA_DIR instead of generating (one scale)"
-    )
-    args = parser.parse_args(argv)
-    if args.reuse is not None and len(args.scales) != 1:
-        parser.error("--reuse takes one scale")
-    if args.reuse is not None and not (args.reuse / "sources" / "shop.sqlite").is_file():
-        parser.error(f"--reuse {args.reuse}: no demo data there (sources/shop.sqlite missing)")
-    if min(args.repeats) < 1:
-        parser.error("--repeats must be at least 1")
-    reuse = args.reuse.resolve() if args.reuse else None
-    root = args.data_root.resolve() if args.data_root else Path(tempfile.mkdtemp(prefix="bench-build-"))
-    root.mkdir(parents=True, exist_ok=True)
-    os.chdir(REPO_ROOT)
-    scrubbed = sorted(name for name in os.environ if name.startswith(SCRUBBED_ENV_PREFIXES))
-    for name in scrubbed:
-        del os.environ[name]
-    os.environ["DEMO_ADPLATFORM_PORT"] = str(free_port())
-    print(
-        f"build benchmark: SCALE {', '.join(f'{s:g}' for s in args.scales)}, {args.days} days, data under {root}, "
-        f"{os.cpu_count()} CPUs, {sys.platform}" + (f"; ignoring {', '.join(scrubbed)}" if scrubbed else ""),
-        flush=True,
-    )
-    results: list[ScaleResult] = []
-    started = time.perf_counter()
-    try:
-        for index, scale in enumerate(args.scales):
-            data_dir = root / f"scale-{scale:g}"
-            if data_dir.exists():
-                parser.error(f"{data_dir} already exists: remove it or pick another --data-root")
-            try:
-                actual = prepare_data(data_dir, scale, args.days, reuse)
-                results.append(bench_scale(data_dir, actual, repeats_for(args.repeats, index)))
-            finally:
-                if not args.keep:
-                    shutil.rmtree(data_dir, ignore_errors=True)
-    finally:
-        if args.keep:
-            print(f"data kept under {root}", flush=True)
-        elif args.data_root is None:
-            shutil.rmtree(root, ignore_errors=True)
-    if results:
-        report(results)
-    print(f"\nbenchmark took {(time.perf_counter() - started) / 60:.1f} min")
-    return 0
+    return run_scales("build", __doc__.splitlines()[0], argv, bench_scale, report)
 
 
 if __name__ == "__main__":

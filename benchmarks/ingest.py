@@ -42,6 +42,7 @@ from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from ._measure import measure, median
 
@@ -103,6 +104,10 @@ class ScaleResult:
     incremental_rows: int = 0
     idle_wall: float = 0.0
     failures: list[str] = field(default_factory=list)
+
+
+ScaleResultT = TypeVar("ScaleResultT")
+"""What one benchmark measures at one scale (each benchmark module has its own ScaleResult)."""
 
 
 def progress(message: str) -> None:
@@ -514,8 +519,16 @@ def repeats_for(repeats: list[int], index: int) -> int:
     return repeats[min(index, len(repeats) - 1)]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.ingest", description=__doc__.splitlines()[0])
+def run_scales(
+    name: str,
+    description: str,
+    argv: list[str] | None,
+    bench_scale: Callable[[Path, float, int], ScaleResultT],
+    report_all: Callable[[list[ScaleResultT]], None],
+) -> int:
+    """The command line every benchmark shares: per scale, prepare demo data in its own folder, run
+    `bench_scale(data_dir, scale, repeats)`, remove the folder (unless --keep); then `report_all`."""
+    parser = argparse.ArgumentParser(prog=f"python -m benchmarks.{name}", description=description)
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 3.0])
     parser.add_argument(
         "--repeats",
@@ -538,19 +551,19 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.repeats) < 1:
         parser.error("--repeats must be at least 1")
     reuse = args.reuse.resolve() if args.reuse else None
-    root = args.data_root.resolve() if args.data_root else Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    root = args.data_root.resolve() if args.data_root else Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     root.mkdir(parents=True, exist_ok=True)
     os.chdir(REPO_ROOT)
-    scrubbed = sorted(name for name in os.environ if name.startswith(SCRUBBED_ENV_PREFIXES))
-    for name in scrubbed:
-        del os.environ[name]
+    scrubbed = sorted(var for var in os.environ if var.startswith(SCRUBBED_ENV_PREFIXES))
+    for var in scrubbed:
+        del os.environ[var]
     os.environ["DEMO_ADPLATFORM_PORT"] = str(free_port())
     print(
-        f"ingest benchmark: SCALE {', '.join(f'{s:g}' for s in args.scales)}, {args.days} days, data under {root}, "
+        f"{name} benchmark: SCALE {', '.join(f'{s:g}' for s in args.scales)}, {args.days} days, data under {root}, "
         f"{os.cpu_count()} CPUs, {sys.platform}" + (f"; ignoring {', '.join(scrubbed)}" if scrubbed else ""),
         flush=True,
     )
-    results: list[ScaleResult] = []
+    results: list[ScaleResultT] = []
     started = time.perf_counter()
     try:
         for index, scale in enumerate(args.scales):
@@ -568,10 +581,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"data kept under {root}", flush=True)
         elif args.data_root is None:
             shutil.rmtree(root, ignore_errors=True)
-    for result in results:
-        report(result, results[0])
+    if results:
+        report_all(results)
     print(f"\nbenchmark took {(time.perf_counter() - started) / 60:.1f} min")
     return 0
+
+
+def report_scales(results: list[ScaleResult]) -> None:
+    """Each scale's report, ratios against the first scale."""
+    for result in results:
+        report(result, results[0])
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_scales("ingest", __doc__.splitlines()[0], argv, bench_scale, report_scales)
 
 
 if __name__ == "__main__":
