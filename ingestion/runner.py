@@ -12,6 +12,7 @@ from typing import TextIO
 from dlt.extract.source import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from .common.audit import AUDIT_TABLE, audited
 from .common.errors import SourceError, root_causes
 from .common.files import REJECTS_TABLE
 from .common.lock import explain_lock_error, parse_lock_error
@@ -51,7 +52,9 @@ class SourceResult:
     def total_rows(self) -> int:
         """Rows loaded into the source's data tables (not dlt's own tables, not rejects)."""
         return sum(
-            count for table, count in self.rows.items() if not table.startswith("_dlt") and table != REJECTS_TABLE
+            count
+            for table, count in self.rows.items()
+            if not table.startswith("_dlt") and table not in (REJECTS_TABLE, AUDIT_TABLE)
         )
 
 
@@ -116,7 +119,7 @@ def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> Sou
     try:
         pipeline = make_pipeline(spec.name, paths, dev_mode=dev_mode)
         source = spec.build(paths, stats)
-        pipeline.run(source)
+        pipeline.run(audited(source, stats))
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
         result.rows = dict(normalize_info.row_counts) if normalize_info else {}

@@ -81,6 +81,8 @@ def oltp(
         query_adapter_callback=query_adapter,
         backend_kwargs=backend_kwargs,
     )
+    if stats is not None:
+        stats.source_rows.update(_source_row_counts(engine, metadata))
     reconcile = set(hard_delete_tables or [])
     loaded_tables = _tables_in_warehouse()
     for name, resource in database.resources.items():
@@ -117,6 +119,19 @@ def _tables_in_warehouse() -> set[str]:
     if pipeline.default_schema_name is None or pipeline.first_run:
         return set()
     return {name for name, table in pipeline.default_schema.tables.items() if table.get("columns")}
+
+
+def _source_row_counts(engine: sa.Engine, metadata: sa.MetaData) -> dict[str, int]:
+    """Rows per table before the extract begins: every one of them must be in the warehouse after the load.
+
+    Rows committed while the extract runs may be counted by the next run only; deleted rows are kept
+    in the warehouse unless the table reconciles hard deletes. ``rpt_source_reconciliation`` checks it.
+    """
+    with engine.connect() as connection:
+        return {
+            name: int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+            for name, table in metadata.tables.items()
+        }
 
 
 def _counter(stats: SourceStats, name: str) -> Any:
