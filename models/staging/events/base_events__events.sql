@@ -121,8 +121,10 @@ typed as (
         _dlt_load_id,
         event,
         is_json_object,
-        coalesce({{ regex_matches('event_ts_text', zoned_pattern) }}, true)
-            and coalesce({{ regex_matches('received_at_text', zoned_pattern) }}, true) as has_zoned_timestamps,
+        (
+            coalesce({{ regex_matches('event_ts_text', zoned_pattern) }}, true)
+            and coalesce({{ regex_matches('received_at_text', zoned_pattern) }}, true)
+        ) as has_zoned_timestamps,
         event_id,
         event_type,
         event_at,
