@@ -509,7 +509,7 @@ def file_check(
         elif rows["quarantined"]:
             outcome, message = "quarantine", ", ".join(dict.fromkeys(rows["quarantined"]))
         else:
-            outcome, message = "accepted", f"{rows['valid']} valid row(s)"
+            outcome, message = "accepted", case.expectation
         if outcome != expected:
             problems.append(f"expected {expected}, got {outcome}")
         if reason and reason not in message:
