@@ -13,7 +13,7 @@ from dlt.extract.source import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from .common.audit import AUDIT_TABLE, audited
-from .common.errors import SourceError, root_causes
+from .common.errors import SourceError, explain_type_change, root_causes
 from .common.files import REJECTS_TABLE
 from .common.lock import explain_lock_error, parse_lock_error
 from .common.settings import PIPELINE_PREFIX, Paths, make_pipeline
@@ -94,10 +94,32 @@ class _LockConflictFilter(logging.Filter):
         return True
 
 
+class _TerminalJobFilter(logging.Filter):
+    """Keep the first line of dlt's log of a job that failed for good, without its traceback.
+
+    The ERROR line of the source explains the failure (see ``explain``); a traceback in the log only hides it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("Terminal exception in job") and record.exc_info:
+            error = record.exc_info[1]
+            first = (str(error).strip().splitlines() or [""])[0]
+            record.msg = f"{message}: {type(error).__name__}: {first}"
+        elif message.startswith("Job for ") and " failed terminally " in message and "Traceback" in message:
+            record.msg = message.split(" with message ")[0] + " (the ERROR line below says why)"
+        else:
+            return True
+        record.args = None
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
 def quiet_known_warnings() -> None:
     """Install the log filters once (idempotent)."""
     logger = logging.getLogger("dlt")
-    for kind in (_ArrowHintsFilter, _LockConflictFilter):
+    for kind in (_ArrowHintsFilter, _LockConflictFilter, _TerminalJobFilter):
         if not any(isinstance(existing, kind) for existing in logger.filters):
             logger.addFilter(kind())
 
@@ -158,6 +180,9 @@ def explain(spec: SourceSpec, exc: BaseException) -> str:
         message = spec.explain(cause)
         if message:
             return message
+    changed = explain_type_change(chain, f"{PIPELINE_PREFIX}{spec.name}")
+    if changed:
+        return changed
     root = chain[-1]
     first_line = (str(root).strip().splitlines() or [""])[0]
     return f"{type(root).__name__}: {first_line}"

@@ -43,7 +43,8 @@
             'downstream': 'fct_ad_performance_daily'},
         {'source': 'lake', 'table': 'fx_rates', 'staging': 'stg_lake__fx_rates',
             'quarantine': 'qrt_lake__fx_rates'},
-        {'source': 'lake', 'table': 'inventory_snapshots', 'staging': 'stg_lake__inventory_snapshots'},
+        {'source': 'lake', 'table': 'inventory_snapshots', 'staging': 'stg_lake__inventory_snapshots',
+            'quarantine': 'qrt_lake__inventory_snapshots'},
         {'source': 'lake', 'table': 'rejected_records'},
     ]) }}
 {%- endmacro %}
