@@ -9,13 +9,13 @@
 -#}
 {% macro quote_identifier(name, what='identifier') -%}
     {%- if name is not string or name | trim == '' or modules.re.search('[\\x00-\\x1f\\x7f]', name) -%}
-        {{ exceptions.raise_compiler_error(what ~ " must be a non-empty name without control characters, got " ~ (name | string | tojson)) }}
+        {{ exceptions.raise_compiler_error(what ~ " must be a non-empty name without control characters, got " ~ ("\"" ~ (name | string) ~ "\"")) }}
     {%- endif -%}
     {%- set quote = adapter.quote('x')[0] -%}
     {%- if quote == '"' -%}
         {{- return(adapter.quote(name | replace('"', '""'))) -}}
     {%- elif quote in name -%}
-        {{ exceptions.raise_compiler_error(what ~ " " ~ (name | tojson) ~ " contains the quote character " ~ quote) }}
+        {{ exceptions.raise_compiler_error(what ~ " " ~ ("\"" ~ name ~ "\"") ~ " contains the quote character " ~ quote) }}
     {%- else -%}
         {{- return(adapter.quote(name)) -}}
     {%- endif -%}
@@ -24,7 +24,7 @@
 {#- A plain SQL identifier (letters, digits, underscores; not starting with a digit), returned unquoted; anything else is a compile error naming `what`. -#}
 {% macro plain_identifier(name, what='identifier') -%}
     {%- if name is not string or not modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_$]*', name) -%}
-        {{ exceptions.raise_compiler_error(what ~ " must be a plain SQL name (letters, digits, _), got " ~ (name | string | tojson)) }}
+        {{ exceptions.raise_compiler_error(what ~ " must be a plain SQL name (letters, digits, _), got " ~ ("\"" ~ (name | string) ~ "\"")) }}
     {%- endif -%}
     {{- return(name) -}}
 {%- endmacro %}

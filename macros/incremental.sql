@@ -31,7 +31,7 @@
         or arg_dict['dest_columns'] | selectattr('name', 'equalto', unique_key | upper) | list -%}
     {%- if not key_columns -%}
         {{ exceptions.raise_compiler_error(
-            "incremental_strategy 'replace_window': unique_key " ~ (unique_key | tojson) ~ " is not a column of "
+            "incremental_strategy 'replace_window': unique_key " ~ ("\"" ~ unique_key ~ "\"") ~ " is not a column of "
             ~ model.unique_id ~ " (columns: " ~ (arg_dict['dest_columns'] | map(attribute='name') | join(', ')) ~ ")"
         ) }}
     {%- endif -%}

@@ -15,7 +15,7 @@
     {#- the path ends up inside a SQL string literal and a JSON-path quoted key: no quote may end either -#}
     {%- for key in keys -%}
         {%- if key is not string or key == '' or modules.re.search('["\'\\\\\x00-\x1f]', key) -%}
-            {{ exceptions.raise_compiler_error("json path " ~ (path | string | tojson) ~ ": every key must be a non-empty name without quotes, backslashes or control characters") }}
+            {{ exceptions.raise_compiler_error("json path " ~ ("\"" ~ (path | string) ~ "\"") ~ ": every key must be a non-empty name without quotes, backslashes or control characters") }}
         {%- endif -%}
     {%- endfor -%}
     $

@@ -11,7 +11,7 @@
 {% macro scrub_snapshot_pii(snapshot_name='snap_oltp__customers', dry_run=false) -%}
     {%- set nodes = graph.nodes.values() | selectattr('resource_type', 'equalto', 'snapshot') | selectattr('name', 'equalto', snapshot_name) | list -%}
     {%- if not nodes -%}
-        {{ exceptions.raise_compiler_error("scrub_snapshot_pii: no snapshot named " ~ (snapshot_name | string | tojson)) }}
+        {{ exceptions.raise_compiler_error("scrub_snapshot_pii: no snapshot named " ~ ("\"" ~ (snapshot_name | string) ~ "\"")) }}
     {%- endif -%}
     {%- set relation = adapter.get_relation(database=nodes[0].database, schema=nodes[0].schema, identifier=nodes[0].alias) if execute else none -%}
     {%- if relation is none -%}

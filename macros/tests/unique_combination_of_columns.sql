@@ -5,7 +5,7 @@
 {%- if combination_of_columns is string or combination_of_columns is not iterable or (combination_of_columns | length) == 0 -%}
     {{ exceptions.raise_compiler_error(
         "unique_combination_of_columns on " ~ model ~ ": combination_of_columns must be a non-empty list of columns, got "
-        ~ (combination_of_columns | string | tojson)
+        ~ ("\"" ~ (combination_of_columns | string) ~ "\"")
     ) }}
 {%- endif -%}
 {%- set columns = [] -%}
