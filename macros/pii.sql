@@ -46,6 +46,14 @@
     end
 {%- endmacro %}
 
+{#- Snowflake: regexp_replace replaces every match by default (its fourth argument is a position, not flags). -#}
+{% macro snowflake__mask_phone(expression, keep) -%}
+    case
+        when length(regexp_replace({{ expression }}, '[^0-9]', '')) >= {{ keep + 4 }}
+            then '***' || right(regexp_replace({{ expression }}, '[^0-9]', ''), {{ keep }})
+    end
+{%- endmacro %}
+
 
 {#- The first `length` characters of a postal code, trimmed and upper-cased (a region, not a street); null for blank. Portable SQL. -#}
 {% macro postal_code_prefix(expression, length=3) -%}
