@@ -6,8 +6,9 @@ intermediate, marts, snapshots, seeds) and of the published snapshot: equal afte
 or with the same digits (a phone), and any text that looks like an e-mail address at all. The same scan on
 the raw table finds them, so it would find an `email` column added back to a model.
 
-The macro tests compile with dbt against an empty scratch warehouse (no data needed) and run the
-portable (`default__`) SQL of `hash_pii`, `mask_phone` and `grant_raw_access` on PostgreSQL.
+The macro tests run dbt in this process (parsed once) against a scratch warehouse holding only an
+old-style customer snapshot: they compile the macros with hostile names, run the portable (`default__`)
+SQL of `hash_pii`, `mask_phone` and `grant_raw_access` on PostgreSQL, and scrub the old snapshot.
 """
 
 from __future__ import annotations
@@ -193,6 +194,13 @@ class Dbt:
     messages: list[str]
     data_dir: Path
 
+    def rows(self, sql: str) -> list[dict[str, Any]]:
+        """The rows of a query on the scratch warehouse, through dbt (this process holds the file open)."""
+        done = self.runner.invoke(["show", *self.args, "--inline", sql, "--limit", "-1"])
+        assert done.success, done.exception
+        table = done.result.results[0].agate_table
+        return [dict(zip(table.column_names, row, strict=True)) for row in table.rows]
+
     def __call__(self, command: str, *args: str) -> tuple[bool, str, str]:
         """(success, everything dbt logged, the compiled SQL of `compile --inline`)."""
         self.messages.clear()
@@ -208,6 +216,21 @@ def dbt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dbt]:
 
     root = tmp_path_factory.mktemp("pii-macros")
     (root / "data").mkdir()
+    # a customer snapshot as a build before PII masking left it, plus one version recorded after the upgrade
+    con = duckdb.connect(str(root / "data" / "warehouse.duckdb"))
+    con.execute(
+        """
+        create schema snapshots;
+        create table snapshots.snap_oltp__customers as
+        select * from (values
+            (1, 'ann@example.com', true, 'Ann', 'Lee', '+44 7700 900883', null, null, null),
+            (2, null, false, 'Bob', 'Ray', '12', null, null, null),
+            (3, null, true, null, null, null, 'f00d', 'example.org', '***01')
+        ) as versions(customer_id, email, has_valid_email, first_name, last_name, phone,
+                      email_hash, email_domain, phone_masked)
+        """
+    )
+    con.close()
     args = ["--project-dir", str(REPO), "--profiles-dir", str(REPO), "--quiet"]
     args += ["--target-path", str(root / "target"), "--log-path", str(root / "logs")]
     messages: list[str] = []
@@ -323,3 +346,18 @@ def test_a_hostile_macro_argument_is_a_clear_error(dbt: Dbt, args: list[str], me
 
     assert not success, output[-4000:]
     assert message in output, output[-4000:]
+
+
+def test_scrub_snapshot_pii_clears_an_old_snapshot_once(dbt: Dbt) -> None:
+    success, output, _ = dbt("run-operation", "scrub_snapshot_pii")
+    assert success, output[-4000:]
+
+    rows = dbt.rows("select * from snapshots.snap_oltp__customers order by customer_id")
+    assert set(rows[0]) == {"customer_id", "has_valid_email", "email_hash", "email_domain", "phone_masked"}
+    assert [(row["email_hash"], row["email_domain"], row["phone_masked"]) for row in rows] == [
+        (hashlib.sha256(b"ann@example.com").hexdigest(), "example.com", "***83"),  # filled like staging does
+        (None, None, None),  # no e-mail, and '12' is no phone number
+        ("f00d", "example.org", "***01"),  # a version recorded after the upgrade is left as it is
+    ]
+    again, output, _ = dbt("run-operation", "scrub_snapshot_pii")
+    assert again and "holds no clear-text personal data column, nothing to do" in output
