@@ -337,7 +337,28 @@ def explain(exc: BaseException, url: str | None = None) -> str | None:
             )
         if isinstance(cause, (sa.exc.ArgumentError, sa.exc.NoSuchModuleError)):
             return f"oltp: invalid database URL ({cause}); expected e.g. postgresql://user@host:5432/shop"
+        if isinstance(cause, RuntimeError) and any(sign in str(cause).lower() for sign in CONNECTION_LOST):
+            # ConnectorX (Rust) reports a connection that broke while it read a table as a RuntimeError
+            detail = (str(cause).strip().splitlines() or [""])[0]
+            return (
+                f"oltp: the connection to the database broke during the extract ({detail}); nothing of this "
+                "run was loaded (the extract is all or nothing): check that the database is running, then run "
+                "the ingest again"
+            )
     return None
+
+
+CONNECTION_LOST = (
+    "error communicating with the server",
+    "connection reset",
+    "terminating connection",
+    "server closed the connection",
+    "connection closed",
+    "broken pipe",
+    "lost connection",
+    "gone away",
+)
+"""Signs of a database connection lost mid-query in ConnectorX's errors (PostgreSQL, MySQL/MariaDB)."""
 
 
 SPEC = SourceSpec("oltp", "shop application database (SQLite, PostgreSQL, MariaDB/MySQL)", build, explain)

@@ -752,6 +752,109 @@ def oltp_sqlite_missing(data_dir: Path) -> Observed:
     return error_observed(ingest(data_dir, "oltp"), "oltp", "does not exist")
 
 
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+"""The PostgreSQL server the database case creates its scratch database on (dropped afterwards)."""
+BIG_TABLE_ROWS = 1_000_000
+"""Rows of the table whose extract is cut: enough for the read to last long enough to be interrupted."""
+
+
+def oltp_connection_lost_mid_extract(data_dir: Path) -> Observed:
+    """PostgreSQL kills the extract's connection while ConnectorX reads a table; then the database is back.
+
+    The run must fail with one clear line, load nothing (the extract is all or nothing), and the next
+    run must load every row.
+    """
+    import psycopg2  # the SQLAlchemy driver of the PostgreSQL URLs; imported here: only this case needs it
+    from sqlalchemy.engine import make_url
+
+    admin_url = make_url(POSTGRES_ADMIN_URL)
+    name = f"{MARK}_midextract_{uuid.uuid4().hex[:8]}"
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    admin = psycopg2.connect(admin_url.render_as_string(hide_password=False))
+    admin.autocommit = True
+    admin.cursor().execute(f'create database "{name}"')
+    try:
+        pg_data = data_dir / "postgres"
+        driver_url = url.replace("postgresql://", "postgresql+psycopg2://", 1)
+        generate = [sys.executable, "-m", "demo", "generate", "--scale", SCALE, "--days", DAYS, "--quiet"]
+        created = _run([*generate, "--oltp-url", driver_url], _env(pg_data))
+        if created.returncode != 0:
+            return Observed("error", created.stderr.strip()[-300:], False, ["demo generate on PostgreSQL failed"])
+        database = psycopg2.connect(url)
+        database.autocommit = True
+        cursor = database.cursor()
+        cursor.execute(
+            "create table page_views as select g as page_view_id, md5(g::text) as page_url, "
+            f"timestamp '2025-01-01' as updated_at from generate_series(1, {BIG_TABLE_ROWS}) as g; "
+            "alter table page_views add primary key (page_view_id)"
+        )
+        env = _env(pg_data, SOURCES__OLTP__CREDENTIALS=url)
+        command = [sys.executable, "-m", "ingestion", "--source", "oltp"]
+        started = time.monotonic()
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cut = None
+        while process.poll() is None and cut is None:
+            cursor.execute(
+                "select pid from pg_stat_activity where datname = %s and state = 'active' "
+                "and pid <> pg_backend_pid() and query ilike '%%from page_views%%' and query not ilike '%%count(%%'",
+                (name,),
+            )
+            reading = cursor.fetchall()
+            if reading:
+                cursor.execute("select pg_terminate_backend(%s)", (reading[0][0],))
+                cut = time.monotonic() - started
+            time.sleep(0.01)
+        stdout, stderr = process.communicate(timeout=300)
+        run = Run(process.returncode, stdout, stderr, time.monotonic() - started)
+        if cut is None:
+            return Observed("accepted", "the extract ended before it could be cut", False, ["not interrupted"])
+        observed = error_observed(run, "oltp", "broke during the extract")
+        warehouse = pg_data / "warehouse.duckdb"
+        landed = _oltp_rows(warehouse)
+        if landed:
+            observed.problems.append(f"rows landed from the failed run: {landed}")
+        rerun = ingest(pg_data, "oltp", SOURCES__OLTP__CREDENTIALS=url)
+        if rerun.returncode != 0:
+            observed.problems.append(f"the re-run failed: {rerun.error_line('oltp') or rerun.stderr[-200:]}")
+        else:
+            cursor.execute(
+                "select table_name from information_schema.tables where table_schema = 'public' "
+                "and table_type = 'BASE TABLE'"
+            )
+            in_source = {}
+            for (table,) in cursor.fetchall():
+                cursor.execute(f'select count(*) from "{table}"')
+                in_source[table] = cursor.fetchone()[0]
+            loaded = _oltp_rows(warehouse)
+            if loaded != in_source:
+                observed.problems.append(f"the re-run loaded {loaded}, the database has {in_source}")
+        database.close()
+        observed.message += f" (connection cut {cut:.1f} s into the run; the re-run loaded every row)"
+        observed.ok = not observed.problems
+        return observed
+    finally:
+        admin.cursor().execute(f'drop database if exists "{name}" with (force)')
+        admin.close()
+
+
+def _oltp_rows(warehouse: Path) -> dict[str, int]:
+    """Rows per data table of the raw ``oltp`` dataset (empty when it does not exist yet)."""
+    if not warehouse.exists():
+        return {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'oltp'"
+            ).fetchall()
+            if not name.startswith("_")
+        ]
+        return {name: con.execute(f'select count(*) from oltp."{name}"').fetchone()[0] for name in tables}
+    finally:
+        con.close()
+
+
 CASES: list[Case] = [
     # malformed JSON
     Case(
@@ -1076,6 +1179,15 @@ CASES: list[Case] = [
         "error",
         "ERROR oltp: cannot read the database ... does not exist",
         run_alone=oltp_database_dropped,
+    ),
+    Case(
+        "oltp_connection_lost_mid_extract",
+        "oltp: PostgreSQL terminates the connection while a table is being read",
+        "database",
+        "oltp",
+        "error",
+        "ERROR oltp: the connection to the database broke during the extract; nothing loaded; the re-run loads all",
+        run_alone=oltp_connection_lost_mid_extract,
     ),
     Case(
         "oltp_sqlite_locked",

@@ -78,6 +78,7 @@ def test_catalogue_covers_the_issue() -> None:
         "api_timeout",
         "api_invalid_json",
         "oltp_unreachable",
+        "mid_extract",
     ):
         assert needed in ids, f"no case for {needed}"
 
