@@ -1,26 +1,185 @@
 """One demo warehouse for the whole session: 50 days of dirty demo data, ingested and built once.
 
 Tests must not change it; a test that advances the demo or rebuilds works on `Warehouse.copy()`.
+
+The session's warehouses are built in one background thread that starts as soon as collection ends,
+so they are ready (or nearly) when the tests that use them run: the tests before them (generator,
+ingestion, lint, make, and the warehouse tests that need only the session warehouse) leave one of the
+two cores mostly idle, since dbt and the ingest use about one. A warehouse no selected test uses is
+not built (`pytest -m "not slow"` builds none); the tests that wait for a later job run after the
+others (`pytest_collection_modifyitems`). The jobs, in order (one thread: each may start from the
+warehouse of one before it):
+
+- `built_warehouse`: generate, ingest, `dbt build`.
+- `advanced_warehouse`: a copy of it advanced one day, ingested and built (incremental) twice.
+- `rebuilt_warehouse`, `rebuilt_twice_warehouse`: a copy of it after `dbt build`, a copy of that after
+  another (test_idempotency.py).
+- `reingested_warehouse`, `reingested_twice_warehouse`, `reingested_twice_rebuilt_warehouse`: a copy
+  of it after an ingest of the same sources, a copy of that after another, and a copy of that after
+  `dbt build` (test_idempotency.py).
+- `full_refreshed_warehouse`: a copy of the advanced one after `dbt run --full-refresh`.
+
+Each step runs on a copy (`Warehouse.copy`: the sources, dlt's state and the warehouse file, byte for
+byte) of the warehouse before it, so every stage stays there to be compared. All are read-only for
+the tests. A failing step fails every test that uses its warehouse (or a later one), with the step's
+output, as when a fixture ran it in the foreground.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from warehouse_helpers import Warehouse
 
+PREPARED = pytest.StashKey[dict[str, Future[Warehouse]]]()
+EXECUTOR = pytest.StashKey[ThreadPoolExecutor]()
 
-@pytest.fixture(scope="session")
-def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
-    warehouse = Warehouse(tmp_path_factory.mktemp("warehouse"))
+
+def _build(warehouse: Warehouse) -> None:
     # 50 days cross the reviews' schema change; a high dirty rate makes every bad-record kind occur
     warehouse.demo("generate", "--scale", "0.01", "--days", "50", "--dirty-rate", "0.3")
     warehouse.ingest()
     warehouse.dbt("build")
-    yield warehouse
+
+
+def _advance(warehouse: Warehouse) -> None:
+    # one day at a time: each incremental build must pick up late events of a day it already loaded
+    for _ in range(2):
+        warehouse.demo("advance", "--days", "1")
+        warehouse.ingest()
+        warehouse.dbt("build")
+
+
+def _full_refresh(warehouse: Warehouse) -> None:
+    warehouse.dbt("run", "--full-refresh")  # every model again from the raw data
+
+
+def _dbt_build(warehouse: Warehouse) -> None:
+    warehouse.dbt("build")
+
+
+def _ingest(warehouse: Warehouse) -> None:
+    warehouse.ingest()
+
+
+JOBS: dict[str, tuple[str | None, Callable[[Warehouse], None]]] = {
+    # fixture -> (the fixture whose warehouse it starts from a copy of, what it does), in the order they
+    # run (the order the tests need them in)
+    "built_warehouse": (None, _build),
+    "advanced_warehouse": ("built_warehouse", _advance),
+    "rebuilt_warehouse": ("built_warehouse", _dbt_build),
+    "rebuilt_twice_warehouse": ("rebuilt_warehouse", _dbt_build),
+    "reingested_warehouse": ("built_warehouse", _ingest),
+    "reingested_twice_warehouse": ("reingested_warehouse", _ingest),
+    "reingested_twice_rebuilt_warehouse": ("reingested_twice_warehouse", _dbt_build),
+    "full_refreshed_warehouse": ("advanced_warehouse", _full_refresh),
+}
+
+
+def _job(
+    steps: Callable[[Warehouse], None], warehouse: Warehouse, copy_to: list[Path], after: Future[Warehouse] | None
+) -> Warehouse:
+    """Run the steps, then make the copies the later jobs start from (before any test can use it).
+
+    ``after``: the job that made this one's starting copy; its failure is this job's failure.
+    """
+    if after is not None:
+        after.result()
+    steps(warehouse)
+    for root in copy_to:
+        warehouse.copy(root)
+    return warehouse
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start building, in the background, the session warehouses the selected tests use."""
+    if session.config.option.collectonly:
+        return
+    used = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    wanted = [name for name in JOBS if name in used]  # fixturenames hold a test's fixtures and their parents
+    if not wanted:
+        return
+    factory: pytest.TempPathFactory = session.config._tmp_path_factory  # what the tmp_path_factory fixture returns
+    roots = {name: factory.mktemp(name.removesuffix("_warehouse")) for name in wanted}
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse")
+    session.config.stash[EXECUTOR] = executor
+    prepared: dict[str, Future[Warehouse]] = {}
+    for name in wanted:
+        start, steps = JOBS[name]
+        copy_to = [roots[later] for later in wanted if JOBS[later][0] == name]
+        after = prepared[start] if start else None
+        prepared[name] = executor.submit(_job, steps, Warehouse(roots[name]), copy_to, after)
+    session.config.stash[PREPARED] = prepared
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    executor = session.config.stash.get(EXECUTOR, None)
+    if executor is not None:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _prepared(request: pytest.FixtureRequest, name: str) -> Warehouse:
+    """The background job's warehouse; built here if no job was started for it (e.g. requested dynamically)."""
+    job = request.config.stash.get(PREPARED, {}).get(name)
+    if job is not None:
+        return job.result()
+    start, steps = JOBS[name]
+    root = request.config._tmp_path_factory.mktemp(name.removesuffix("_warehouse"))
+    warehouse = Warehouse(root) if start is None else request.getfixturevalue(start).copy(root)
+    return _job(steps, warehouse, [], None)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(request: pytest.FixtureRequest) -> Iterator[Warehouse]:
+    yield _prepared(request, "built_warehouse")
+
+
+@pytest.fixture(scope="session")
+def advanced_warehouse(request: pytest.FixtureRequest, built_warehouse: Warehouse) -> Warehouse:
+    """The session warehouse after two more days: each advanced, ingested and built (incremental) in turn."""
+    return _prepared(request, "advanced_warehouse")
+
+
+@pytest.fixture(scope="session")
+def rebuilt_warehouse(request: pytest.FixtureRequest, built_warehouse: Warehouse) -> Warehouse:
+    """A copy of the session warehouse after one more `dbt build` (nothing new in the sources)."""
+    return _prepared(request, "rebuilt_warehouse")
+
+
+@pytest.fixture(scope="session")
+def rebuilt_twice_warehouse(request: pytest.FixtureRequest, rebuilt_warehouse: Warehouse) -> Warehouse:
+    """A copy of the rebuilt warehouse after yet another `dbt build`."""
+    return _prepared(request, "rebuilt_twice_warehouse")
+
+
+@pytest.fixture(scope="session")
+def reingested_warehouse(request: pytest.FixtureRequest, built_warehouse: Warehouse) -> Warehouse:
+    """A copy of the session warehouse (its sources and dlt state too) after one more ingest of the same sources."""
+    return _prepared(request, "reingested_warehouse")
+
+
+@pytest.fixture(scope="session")
+def reingested_twice_warehouse(request: pytest.FixtureRequest, reingested_warehouse: Warehouse) -> Warehouse:
+    """A copy of the reingested warehouse after yet another ingest of the same sources."""
+    return _prepared(request, "reingested_twice_warehouse")
+
+
+@pytest.fixture(scope="session")
+def reingested_twice_rebuilt_warehouse(
+    request: pytest.FixtureRequest, reingested_twice_warehouse: Warehouse
+) -> Warehouse:
+    """A copy of the twice reingested warehouse after `dbt build`."""
+    return _prepared(request, "reingested_twice_rebuilt_warehouse")
+
+
+@pytest.fixture(scope="session")
+def full_refreshed_warehouse(request: pytest.FixtureRequest, advanced_warehouse: Warehouse) -> Warehouse:
+    """The advanced warehouse with every model rebuilt from the raw data (`dbt run --full-refresh`)."""
+    return _prepared(request, "full_refreshed_warehouse")
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +192,16 @@ def generated_docs(built_warehouse: Warehouse, tmp_path_factory: pytest.TempPath
     return site
 
 
+def _last_job(item: pytest.Item) -> int:
+    """The position in JOBS of the last background job the test waits for (0: none, or the session warehouse)."""
+    used = getattr(item, "fixturenames", ())
+    return max((position for position, name in enumerate(JOBS) if name in used), default=0)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "built_warehouse" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+    # tests that wait for a later background job run after those that do not (otherwise in their order),
+    # so the foreground keeps working while the background builds
+    items.sort(key=_last_job)

@@ -1,8 +1,9 @@
 """Idempotency: re-running `dbt build` and the ingest with nothing new leaves identical tables.
 
-On a copy of the session warehouse, every table and view of every schema (raw dlt datasets,
-staging, quarantine, intermediate, marts, snapshots, seeds) is hashed by content: row count and
-the sum of a hash of every row (order-independent, duplicate-sensitive). Then:
+On copies of the session warehouse (conftest.py keeps a copy of each stage), every table and view
+of every schema (raw dlt datasets, staging, quarantine, intermediate, marts, snapshots, seeds) is
+hashed by content: row count and the sum of a hash of every row (order-independent,
+duplicate-sensitive). Then:
 
 1. `dbt build` twice: every relation is identical, column for column (the snapshot gains no
    version, the incremental facts and their bases are unchanged).
@@ -30,7 +31,6 @@ the sum of a hash of every row (order-independent, duplicate-sensitive). Then:
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 from typing import Any
 
 from warehouse_helpers import REPO, Warehouse
@@ -178,20 +178,27 @@ def _assert_reloaded_rows_are_the_windows(warehouse: Warehouse, windows: dict[st
         assert rewritten > 0, f"{relation}: the re-run rewrote nothing, so the window check proves nothing"
 
 
-def test_dbt_build_twice_leaves_identical_tables(built_warehouse: Warehouse, tmp_path: Path) -> None:
-    warehouse = built_warehouse.copy(tmp_path)
-    first = _content_hashes(warehouse, without_load_columns=False)
+def test_dbt_build_twice_leaves_identical_tables(
+    built_warehouse: Warehouse, rebuilt_warehouse: Warehouse, rebuilt_twice_warehouse: Warehouse
+) -> None:
+    # each stage is a copy of the one before after one more `dbt build` (conftest.py)
+    first = _content_hashes(built_warehouse, without_load_columns=False)
     assert any(relation.startswith("snapshots.") for relation in first)
     assert any(relation.startswith("marts.") for relation in first)
 
-    for run in (1, 2):
-        warehouse.dbt("build")
+    for run, warehouse in ((1, rebuilt_warehouse), (2, rebuilt_twice_warehouse)):
         after = _content_hashes(warehouse, without_load_columns=False)
         assert after == first, f"dbt build #{run} changed: " + "; ".join(_differences(first, after))
 
 
-def test_ingest_twice_then_build_leaves_identical_tables(built_warehouse: Warehouse, tmp_path: Path) -> None:
-    warehouse = built_warehouse.copy(tmp_path)
+def test_ingest_twice_then_build_leaves_identical_tables(
+    built_warehouse: Warehouse,
+    reingested_warehouse: Warehouse,
+    reingested_twice_warehouse: Warehouse,
+    reingested_twice_rebuilt_warehouse: Warehouse,
+) -> None:
+    # each stage is a copy of the one before after one more ingest, then `dbt build` (conftest.py)
+    warehouse = built_warehouse
     windows = _overlap_windows(warehouse)
     outside = {relation: f"not ({window})" for relation, window in windows.items()}
     content = _without_load_audit(_content_hashes(warehouse, without_load_columns=True))
@@ -207,8 +214,7 @@ def test_ingest_twice_then_build_leaves_identical_tables(built_warehouse: Wareho
     books = _bookkeeping(warehouse)
     loads = {dataset: _newest_load_id(warehouse, dataset) for dataset in books}
 
-    for run in (1, 2):
-        warehouse.ingest()
+    for run, warehouse in ((1, reingested_warehouse), (2, reingested_twice_warehouse)):
         books_after = _bookkeeping(warehouse)
         gains = {
             dataset: tuple(books_after[dataset][table] - books[dataset][table] for table in BOOKKEEPING)
@@ -234,7 +240,7 @@ def test_ingest_twice_then_build_leaves_identical_tables(built_warehouse: Wareho
         assert not changed, f"ingest #{run} rewrote rows outside the re-read windows: " + "; ".join(changed)
         _assert_reloaded_rows_are_the_windows(warehouse, windows)
 
-    warehouse.dbt("build")
+    warehouse = reingested_twice_rebuilt_warehouse
     after = _without_load_audit(_content_hashes(warehouse, without_load_columns=True))
     assert after == content, "dbt build after the re-ingests changed: " + "; ".join(_differences(content, after))
     unexplained = warehouse.one("select sum(rows_unexplained) from marts.rpt_source_reconciliation")

@@ -1,9 +1,10 @@
 """Incremental web facts: a sequence of incremental builds gives the same tables as a full refresh.
 
 On a copy of the session warehouse: advance the demo one day, ingest, `dbt build` (incremental);
-again; then rebuild the incremental facts with `--full-refresh` and compare every column of every
-row. The advances bring late events (next day's lake partition) into a day that was already loaded,
-and change orders of sessions loaded days before (payments, refunds), so a wrong lookback rule, a
+again (the session fixture `advanced_warehouse`); then, on a copy of that, rebuild the incremental
+facts with `--full-refresh` (`full_refreshed_warehouse`) and compare every column of every row.
+The advances bring late events (next day's lake partition) into a day that was already loaded, and
+change orders of sessions loaded days before (payments, refunds), so a wrong lookback rule, a
 session left with its old id, or a stale revenue figure makes the tables differ. The base staging
 tables, which parse only new loads, are compared too.
 """
@@ -11,7 +12,6 @@ tables, which parse only new loads, are compared too.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from warehouse_helpers import Warehouse
@@ -31,18 +31,17 @@ def _is_incremental(warehouse: Warehouse, model: str) -> bool:
     return manifest["nodes"][f"model.shopwarehouse.{model}"]["config"]["materialized"] == "incremental"
 
 
-def test_incremental_builds_equal_a_full_refresh(built_warehouse: Warehouse, tmp_path: Path) -> None:
-    warehouse = built_warehouse.copy(tmp_path)
+def test_incremental_builds_equal_a_full_refresh(
+    built_warehouse: Warehouse, advanced_warehouse: Warehouse, full_refreshed_warehouse: Warehouse
+) -> None:
+    # the advanced warehouse is a copy of the built one, advanced a day, ingested and built, twice
+    # (conftest.py); the full-refreshed one is a copy of the advanced one after `dbt run --full-refresh`
     assert all(_is_incremental(built_warehouse, model) for model in INCREMENTAL)
-    last_loaded_day = warehouse.one("select max(event_date) from marts.fct_events")
-    last_loaded_event_at = warehouse.one("select max(event_at) from marts.fct_events")
-    loaded_events = {row[0] for row in warehouse.rows("select event_id from marts.fct_events")}
-    net_before = dict(warehouse.rows("select session_id, net_revenue_usd from marts.fct_sessions"))
-
-    for _ in range(2):
-        warehouse.demo("advance", "--days", "1")
-        warehouse.ingest()
-        warehouse.dbt("build")
+    last_loaded_day = built_warehouse.one("select max(event_date) from marts.fct_events")
+    last_loaded_event_at = built_warehouse.one("select max(event_at) from marts.fct_events")
+    loaded_events = {row[0] for row in built_warehouse.rows("select event_id from marts.fct_events")}
+    net_before = dict(built_warehouse.rows("select session_id, net_revenue_usd from marts.fct_sessions"))
+    warehouse = advanced_warehouse
 
     # the advances really exercised the window: late events of an already loaded day, older than
     # the newest event loaded before (an append of `event_at > max(event_at)` would miss them) ...
@@ -65,9 +64,8 @@ def test_incremental_builds_equal_a_full_refresh(built_warehouse: Warehouse, tmp
     assert restated, "no session before the window had its revenue changed by the advance"
 
     incremental = {table: _content(warehouse, table) for table in INCREMENTAL}
-    warehouse.dbt("run", "--full-refresh")  # every model again from the raw data
     for table in INCREMENTAL:
-        full = _content(warehouse, table)
+        full = _content(full_refreshed_warehouse, table)
         assert len(incremental[table]) == len(full), table
         only_incremental = sorted(set(incremental[table]) - set(full))[:5]
         only_full = sorted(set(full) - set(incremental[table]))[:5]
