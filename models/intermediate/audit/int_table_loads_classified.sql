@@ -76,9 +76,9 @@ table_loads as (
     from audit_records
     full outer join landed_rows
         on
-            audit_records.source_name = landed_rows.source_name
-            and audit_records.table_name = landed_rows.table_name
-            and audit_records.load_id = landed_rows.load_id
+        audit_records.source_name = landed_rows.source_name
+        and audit_records.table_name = landed_rows.table_name
+        and audit_records.load_id = landed_rows.load_id
 
 ),
 
@@ -105,17 +105,17 @@ load_facts as (
     from table_loads
     left join loads
         on
-            table_loads.source_name = loads.source_name
-            and table_loads.load_id = loads.load_id
+        table_loads.source_name = loads.source_name
+        and table_loads.load_id = loads.load_id
     left join audited_tables
         on
-            table_loads.source_name = audited_tables.source_name
-            and table_loads.table_name = audited_tables.table_name
+        table_loads.source_name = audited_tables.source_name
+        and table_loads.table_name = audited_tables.table_name
     left join staged_rows
         on
-            table_loads.source_name = staged_rows.source_name
-            and table_loads.table_name = staged_rows.table_name
-            and table_loads.load_id = staged_rows.load_id
+        table_loads.source_name = staged_rows.source_name
+        and table_loads.table_name = staged_rows.table_name
+        and table_loads.load_id = staged_rows.load_id
 
 ),
 
@@ -127,9 +127,9 @@ classified as (
             when not is_load_completed then 'incomplete_load'
             when not is_audited_table then 'table_not_audited'
             when not has_audit_record and (
-                first_audited_load is null
-                or cast(load_id as {{ dbt.type_numeric() }}) < first_audited_load
-            ) then 'before_audit_records'
+                    first_audited_load is null
+                    or cast(load_id as {{ dbt.type_numeric() }}) < first_audited_load
+                ) then 'before_audit_records'
             when not has_audit_record then 'no_audit_record'
             when rows_landed > rows_extracted then 'more_rows_than_extracted'
             when rows_landed < rows_extracted and (not has_moving_rows or is_latest_extract)

@@ -110,20 +110,20 @@ joined as (
     from table_counts
     left join loads_per_table
         on
-            table_counts.source_name = loads_per_table.source_name
-            and table_counts.table_name = loads_per_table.table_name
+        table_counts.source_name = loads_per_table.source_name
+        and table_counts.table_name = loads_per_table.table_name
     left join rows_in_raw
         on
-            table_counts.source_name = rows_in_raw.source_name
-            and table_counts.table_name = rows_in_raw.table_name
+        table_counts.source_name = rows_in_raw.source_name
+        and table_counts.table_name = rows_in_raw.table_name
     left join rejects
         on
-            table_counts.source_name = rejects.source_name
-            and table_counts.table_name = rejects.table_name
+        table_counts.source_name = rejects.source_name
+        and table_counts.table_name = rejects.table_name
 
 ),
 
-final as (
+differences as (
 
     select
         *,
@@ -151,17 +151,23 @@ checked as (
             + abs(coalesce(rows_missing_downstream, 0))
             as {{ dbt.type_bigint() }}
         ) as rows_unexplained
-    from final
+    from differences
+
+),
+
+final as (
+
+    select
+        *,
+        case
+            when rows_unexplained = 0 then 'reconciled'
+            when rows_unexplained_in_loads <> 0 then 'load_difference'
+            when rows_missing_from_raw <> 0 then 'missing_from_raw'
+            when rows_unexplained_in_staging <> 0 then 'staging_difference'
+            else 'missing_downstream'
+        end as reconciliation_status
+    from checked
 
 )
 
-select
-    *,
-    case
-        when rows_unexplained = 0 then 'reconciled'
-        when rows_unexplained_in_loads <> 0 then 'load_difference'
-        when rows_missing_from_raw <> 0 then 'missing_from_raw'
-        when rows_unexplained_in_staging <> 0 then 'staging_difference'
-        else 'missing_downstream'
-    end as reconciliation_status
-from checked
+select * from final
