@@ -115,6 +115,11 @@ def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> Sou
     result = SourceResult(spec.name, 0.0)
     try:
         pipeline = make_pipeline(spec.name, paths, dev_mode=dev_mode)
+        if pipeline.config.restore_from_destination and not dev_mode:
+            # what `run` does first, done before the source is built: a build may read the pipeline
+            # state (adplatform's report window), and the sync may replace it (restored from the
+            # destination) or wipe it (a first load killed after extract: no dataset in the warehouse)
+            pipeline.sync_destination()
         source = spec.build(paths, stats)
         pipeline.run(source)
         trace = pipeline.last_trace

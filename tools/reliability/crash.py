@@ -1,0 +1,497 @@
+"""Crash recovery trials: SIGKILL ``python -m ingestion`` and ``dbt build`` mid-run, re-run, compare.
+
+    python -m tools.reliability.crash --ingest-trials 12 --dbt-trials 4 --seed 42 [--json out.json]
+
+One small demo DATA_DIR (scale 0.01, a few days) is generated once. The reference is the same data
+ingested (and built) without interruption. Each trial works on a fresh copy:
+
+- ingest: ``python -m demo api with -- python -m ingestion`` starts in its own session; the trial
+  watches dlt's working folders (``DATA_DIR/pipelines/shopwarehouse_<source>/``) until the chosen
+  source reaches the chosen stage, waits a random part of that stage's length in the reference run,
+  and SIGKILLs the whole process group, then the demo API server (which runs in a session of its
+  own, as a crash of the machine would take it too). The stage it was killed in is read back from
+  the frozen folders, not assumed. Then one uninterrupted re-run must exit 0 and leave every raw
+  dataset with the reference content (per table: row count and a hash of every row, dlt's load ids
+  left out), no pending load package and no unfinished load.
+- dbt: ``dbt build`` is SIGKILLed (process group) after a random delay within the reference build's
+  length; the node it was running is read from its output. One re-run must exit 0 and leave every
+  dbt-built relation (every schema but the raw datasets) with the reference content.
+
+Before each re-run the trial checks that the kill left no stale lock: the ingest's ``flock``
+(``DATA_DIR/.ingest.lock``) and DuckDB's lock on the warehouse are both free.
+
+Stages, as dlt 1.31 lays out a pipeline's folder (what the watcher reads):
+
+- ``extract``: a package under ``normalize/<temporary folder>/<load_id>`` (dlt writes the
+  extract there and moves it only when complete, so a killed extract leaves no pending package);
+- ``normalize``: a package in ``normalize/extracted/`` (extracted, normalizing) or ``load/new/``;
+- ``load``: a package in ``load/normalized/`` (its jobs move new_jobs → started_jobs → completed_jobs);
+- ``setup``: the source's pipeline folder exists but holds no package yet (state sync, reading the
+  source before the first rows are written); ``done``: the package sits in ``load/loaded/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ingestion.common.lock import RunLock, probe
+from ingestion.common.settings import PIPELINE_PREFIX
+
+from .hashing import Hashes, WarehouseFile, content_hashes, differences, dlt_datasets
+
+REPO = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+DBT = str(Path(PYTHON).with_name("dbt"))
+SOURCES = ("oltp", "documents", "events", "weblogs", "adplatform", "lake")
+"""The ingest's sources in load order (``ingestion.runner.registry``)."""
+STAGES = ("extract", "normalize", "load")
+INGEST_LOCK = ".ingest.lock"
+POLL_SECONDS = 0.002
+RUN_TIMEOUT = 900
+
+
+@dataclass
+class TrialResult:
+    """One trial: where the process was killed (as observed) and what the re-run left."""
+
+    trial: int
+    target: str  # "ingest" or "dbt"
+    planned: str  # "<source>/<stage>" or "<seconds> s"
+    killed_source: str | None  # ingest: the source being loaded; dbt: the last node started
+    killed_stage: str | None  # ingest: the stage observed in the frozen folders; dbt: "node k of n"
+    killed_seconds: float  # since the process started; -1 when it finished before the kill
+    rerun_exit: int | None = None
+    differences: list[str] = field(default_factory=list)  # relations whose content differs
+    problems: list[str] = field(default_factory=list)  # stale lock, pending package, unreadable warehouse, ...
+
+    @property
+    def killed(self) -> bool:
+        return self.killed_seconds >= 0
+
+    @property
+    def ok(self) -> bool:
+        return self.killed and self.rerun_exit == 0 and not self.differences and not self.problems
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A (source, stage) span of the reference ingest, in seconds since the start."""
+
+    source: str
+    stage: str
+    start: float
+    end: float
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__", "INGESTION__"))}
+    return {**clean, "DATA_DIR": str(data_dir)}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        return int(probe_socket.getsockname()[1])
+
+
+def _ingest_command() -> list[str]:
+    return [PYTHON, "-m", "demo", "api", "with", "--port", str(_free_port()), "--", PYTHON, "-m", "ingestion"]
+
+
+def _dbt_command(work: Path) -> list[str]:
+    paths = ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    return [DBT, "build", "--project-dir", ".", "--profiles-dir", ".", *paths]
+
+
+def _run(command: list[str], data_dir: Path, log: Path) -> int:
+    """Run to completion from the repo root, output to ``log``; the exit code."""
+    with log.open("w") as out:
+        return subprocess.run(
+            command, cwd=REPO, env=_env(data_dir), stdout=out, stderr=subprocess.STDOUT, timeout=RUN_TIMEOUT
+        ).returncode
+
+
+def _packages(folder: Path) -> bool:
+    try:
+        return any(entry.is_dir() for entry in os.scandir(folder))
+    except OSError:
+        return False
+
+
+def _extracting(normalize: Path) -> bool:
+    """A package in one of dlt's temporary extract folders (``normalize/<id>/<load_id>``)."""
+    try:
+        temporary = [e.path for e in os.scandir(normalize) if e.is_dir() and e.name != "extracted"]
+    except OSError:
+        return False
+    return any(_packages(Path(path)) for path in temporary)
+
+
+def observe(data_dir: Path) -> tuple[str | None, str]:
+    """The source the ingest is working on and its stage, read from dlt's folders (see the module doc)."""
+    pipelines = data_dir / "pipelines"
+    active = None
+    for source in SOURCES:
+        if (pipelines / f"{PIPELINE_PREFIX}{source}").is_dir():
+            active = source
+    if active is None:
+        return None, "setup"
+    folder = pipelines / f"{PIPELINE_PREFIX}{active}"
+    if _packages(folder / "load" / "normalized"):
+        return active, "load"
+    if _packages(folder / "load" / "new") or _packages(folder / "normalize" / "extracted"):
+        return active, "normalize"
+    if _extracting(folder / "normalize"):
+        return active, "extract"
+    if _packages(folder / "load" / "loaded"):
+        return active, "done"
+    return active, "setup"
+
+
+def pending_packages(data_dir: Path) -> list[str]:
+    """Load packages left to normalize or load (``<pipeline>/<folder>/<load_id>``)."""
+    pending = []
+    for pipeline in sorted((data_dir / "pipelines").glob(f"{PIPELINE_PREFIX}*")):
+        for sub in ("normalize/extracted", "load/new", "load/normalized"):
+            folder = pipeline / sub
+            if folder.is_dir():
+                pending += [f"{pipeline.name}/{sub}/{p.name}" for p in sorted(folder.iterdir()) if p.is_dir()]
+    return pending
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _kill_demo_api(data_dir: Path) -> None:
+    """SIGKILL the demo API server a killed ``demo api with`` left behind (it runs in its own session)."""
+    pid_file = data_dir / "sources" / "adplatform" / "server.pid"
+    try:
+        pid = int(pid_file.read_text().split()[0])
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError, IndexError):
+        return
+    if b"demo.adplatform.cli" in cmdline and str(data_dir).encode() in cmdline:
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+def _start(command: list[str], data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("w") as out:
+        return subprocess.Popen(
+            command, cwd=REPO, env=_env(data_dir), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _timeline(data_dir: Path, log: Path) -> tuple[int, list[Phase]]:
+    """Run the ingest uninterrupted and record when each source was in which stage."""
+    process = _start(_ingest_command(), data_dir, log)
+    started = time.monotonic()
+    phases: list[Phase] = []
+    current: tuple[str | None, str] | None = None
+    since = 0.0
+    while process.poll() is None:
+        now = time.monotonic() - started
+        seen = observe(data_dir)
+        if seen != current:
+            if current is not None and current[0] is not None:
+                phases.append(Phase(current[0], current[1], since, now))
+            current, since = seen, now
+        time.sleep(POLL_SECONDS)
+    if current is not None and current[0] is not None:
+        phases.append(Phase(current[0], current[1], since, time.monotonic() - started))
+    return process.returncode, phases
+
+
+def _stale_locks(data_dir: Path) -> list[str]:
+    """A lock the killed process still holds (it must not: flock and DuckDB's lock die with the process)."""
+    problems = []
+    run_lock = RunLock(data_dir / INGEST_LOCK)
+    busy = run_lock.acquire()
+    if busy:
+        problems.append(f"stale ingest lock: {busy}")
+    run_lock.release()
+    holder = probe(data_dir / "warehouse.duckdb")
+    if holder is not None:
+        problems.append(f"stale warehouse lock: {holder.message()}")
+    return problems
+
+
+def _tail(log: Path, lines: int = 15) -> str:
+    try:
+        return " | ".join(log.read_text(errors="replace").strip().splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def _raw_hashes(data_dir: Path) -> Hashes:
+    warehouse = WarehouseFile(data_dir / "warehouse.duckdb")
+    return content_hashes(warehouse, without_load_columns=True, schemas=set(dlt_datasets(warehouse)))
+
+
+def _built_hashes(data_dir: Path) -> Hashes:
+    warehouse = WarehouseFile(data_dir / "warehouse.duckdb")
+    raw = set(dlt_datasets(warehouse))
+    schemas = {schema for (schema,) in warehouse.rows("select schema_name from information_schema.schemata")}
+    built = schemas - raw - {f"{dataset}_staging" for dataset in raw} - {"information_schema", "pg_catalog"}
+    return content_hashes(warehouse, without_load_columns=False, schemas=built)
+
+
+def _unfinished_loads(data_dir: Path) -> list[str]:
+    warehouse = WarehouseFile(data_dir / "warehouse.duckdb")
+    return [
+        f"{dataset}: load {load_id} status {status}"
+        for dataset in dlt_datasets(warehouse)
+        for load_id, status in warehouse.rows(f'select load_id, status from "{dataset}"._dlt_loads where status <> 0')
+    ]
+
+
+def ingest_trial(
+    number: int,
+    pristine: Path,
+    reference: Hashes,
+    phases: list[Phase],
+    source: str,
+    stage: str,
+    rng: random.Random,
+    work: Path,
+) -> TrialResult:
+    """Kill the ingest in ``stage`` of ``source``, re-run it once, compare the raw datasets with the reference."""
+    data_dir = work / "data"
+    shutil.copytree(pristine, data_dir)
+    span = next((p.end - p.start for p in phases if (p.source, p.stage) == (source, stage)), 0.05)
+    delay = rng.uniform(0.0, span)
+    process = _start(_ingest_command(), data_dir, work / "killed.log")
+    started = time.monotonic()
+    entered: float | None = None
+    killed_at = -1.0
+    while process.poll() is None:
+        now = time.monotonic()
+        seen = observe(data_dir)
+        if seen == (source, stage) and entered is None:
+            entered = now
+        # kill after the delay, or at once when the stage ends before it (the observed stage tells which)
+        if entered is not None and (now - entered >= delay or seen != (source, stage)):
+            killed_at = time.monotonic() - started
+            _kill_group(process)
+            break
+        time.sleep(POLL_SECONDS)
+    process.wait()
+    _kill_demo_api(data_dir)
+    killed_source, killed_stage = observe(data_dir) if killed_at >= 0 else (None, "finished")
+    result = TrialResult(
+        number, "ingest", f"{source}/{stage} +{delay:.3f}s", killed_source, killed_stage, round(killed_at, 3)
+    )
+    if not result.killed:
+        result.problems.append(f"the ingest finished (exit {process.returncode}) before {source} reached {stage}")
+    result.problems += _stale_locks(data_dir)
+    result.rerun_exit = _run(_ingest_command(), data_dir, work / "rerun.log")
+    if result.rerun_exit != 0:
+        result.problems.append(f"re-run failed: {_tail(work / 'rerun.log')}")
+    _check_ingest(result, data_dir, reference)
+    return result
+
+
+def _check_ingest(result: TrialResult, data_dir: Path, reference: Hashes) -> None:
+    try:
+        result.differences = differences(reference, _raw_hashes(data_dir))
+        result.problems += [f"unfinished load: {line}" for line in _unfinished_loads(data_dir)]
+    except Exception as exc:  # noqa: BLE001 - an unreadable warehouse is a trial outcome
+        result.problems.append(f"warehouse unreadable: {type(exc).__name__}: {exc}")
+    result.problems += [f"pending package: {package}" for package in pending_packages(data_dir)]
+
+
+def _last_started(log: Path) -> tuple[str | None, str | None]:
+    """The last node dbt started, from its output: (node, "node k of n")."""
+    last = None
+    for line in log.read_text(errors="replace").splitlines():
+        if " START " in line:
+            last = line
+    if last is None:
+        return None, "before the first node"
+    match = re.search(r"(\d+) of (\d+) START (.*?)\s*\.{3,}", last)
+    if match is None:
+        return None, last.strip()[-80:]
+    node = match[3].split()[-1]
+    return node, f"node {match[1]} of {match[2]}"
+
+
+def dbt_trial(
+    number: int, ingested: Path, reference: Hashes, seconds: float, rng: random.Random, work: Path
+) -> TrialResult:
+    """Kill ``dbt build`` after a random delay within ``seconds``, re-run it, compare the dbt-built relations."""
+    data_dir = work / "data"
+    shutil.copytree(ingested, data_dir)
+    delay = rng.uniform(0.0, seconds)
+    process = _start(_dbt_command(work), data_dir, work / "killed.log")
+    started = time.monotonic()
+    killed_at = -1.0
+    while process.poll() is None:
+        if time.monotonic() - started >= delay:
+            killed_at = time.monotonic() - started
+            _kill_group(process)
+            break
+        time.sleep(0.01)
+    process.wait()
+    node, where = _last_started(work / "killed.log") if killed_at >= 0 else (None, "finished")
+    result = TrialResult(number, "dbt", f"{delay:.1f} s", node, where, round(killed_at, 3))
+    if not result.killed:
+        result.problems.append(f"dbt build finished (exit {process.returncode}) before the kill at {delay:.1f} s")
+    result.problems += _stale_locks(data_dir)
+    result.rerun_exit = _run(_dbt_command(work), data_dir, work / "rerun.log")
+    if result.rerun_exit != 0:
+        result.problems.append(f"re-run failed: {_tail(work / 'rerun.log')}")
+    try:
+        result.differences = differences(reference, _built_hashes(data_dir))
+    except Exception as exc:  # noqa: BLE001 - an unreadable warehouse is a trial outcome
+        result.problems.append(f"warehouse unreadable: {type(exc).__name__}: {exc}")
+    return result
+
+
+def _plan(ingest_trials: int, rng: random.Random, phases: list[Phase]) -> list[tuple[str, str]]:
+    """(source, stage) per trial: the stages in turn (extract, normalize, load, ...), a random source each."""
+    present = {(p.source, p.stage) for p in phases}
+    plan = []
+    for index in range(ingest_trials):
+        stage = STAGES[index % len(STAGES)]
+        candidates = [source for source in SOURCES if (source, stage) in present] or list(SOURCES)
+        plan.append((rng.choice(candidates), stage))
+    return plan
+
+
+def run_trials(
+    ingest_trials: int,
+    dbt_trials: int,
+    seed: int,
+    *,
+    work_dir: Path | None = None,
+    scale: float = 0.01,
+    days: int = 5,
+    plan: list[tuple[str, str]] | None = None,
+    log: bool = True,
+) -> list[TrialResult]:
+    """Generate demo data, run the references, then the trials; one :class:`TrialResult` per trial.
+
+    ``plan`` fixes each ingest trial's (source, stage); by default the stages take turns and the
+    source is drawn at random among those the reference run showed in that stage.
+    """
+    rng = random.Random(seed)
+    owned = work_dir is None
+    root = Path(tempfile.mkdtemp(prefix="crash-trials-")) if work_dir is None else work_dir
+    root.mkdir(parents=True, exist_ok=True)
+
+    def say(message: str) -> None:
+        if log:
+            print(message, file=sys.stderr, flush=True)
+
+    try:
+        pristine = root / "pristine"
+        generate = [PYTHON, "-m", "demo", "generate", "--scale", str(scale), "--days", str(days)]
+        generate += ["--dirty-rate", "0.3", "--seed", str(seed)]
+        if _run(generate, pristine, root / "generate.log") != 0:
+            raise RuntimeError(f"demo generate failed: {_tail(root / 'generate.log')}")
+        reference_dir = root / "reference" / "data"
+        shutil.copytree(pristine, reference_dir)
+        code, phases = _timeline(reference_dir, root / "reference" / "ingest.log")
+        if code != 0:
+            raise RuntimeError(f"the reference ingest failed: {_tail(root / 'reference' / 'ingest.log')}")
+        ingest_reference = _raw_hashes(reference_dir)
+        say(f"reference ingest: {phases[-1].end:.1f} s, {len(ingest_reference)} raw tables")
+        results: list[TrialResult] = []
+        chosen = plan if plan is not None else _plan(ingest_trials, rng, phases)
+        for number, (source, stage) in enumerate(chosen[:ingest_trials], start=1):
+            result = ingest_trial(
+                number, pristine, ingest_reference, phases, source, stage, rng, root / f"ingest-{number}"
+            )
+            say(_line(result))
+            results.append(result)
+        if dbt_trials:
+            ingested = root / "ingested"
+            shutil.copytree(reference_dir, ingested)
+            started = time.monotonic()
+            if _run(_dbt_command(root / "reference"), reference_dir, root / "reference" / "build.log") != 0:
+                raise RuntimeError(f"the reference dbt build failed: {_tail(root / 'reference' / 'build.log')}")
+            seconds = time.monotonic() - started
+            build_reference = _built_hashes(reference_dir)
+            say(f"reference dbt build: {seconds:.1f} s, {len(build_reference)} relations")
+            for number in range(len(results) + 1, len(results) + dbt_trials + 1):
+                result = dbt_trial(number, ingested, build_reference, seconds, rng, root / f"dbt-{number}")
+                say(_line(result))
+                results.append(result)
+        return results
+    finally:
+        if owned:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def _line(result: TrialResult) -> str:
+    return (
+        f"trial {result.trial} {result.target}: killed at {result.killed_source}/{result.killed_stage} "
+        f"{result.killed_seconds:.2f}s, re-run exit {result.rerun_exit}, {'equal' if result.ok else 'FAILED'}"
+    )
+
+
+def _outcome(result: TrialResult) -> str:
+    if result.ok:
+        return "equal"
+    parts = []
+    if result.differences:
+        parts.append("DIFFERENT: " + ", ".join(line.split(":")[0] for line in result.differences))
+    parts += result.problems
+    return "; ".join(parts).replace("|", "\\|")
+
+
+def format_markdown(results: list[TrialResult]) -> str:
+    """The trials as a markdown table, with a summary line."""
+    lines = [
+        "| trial | target | planned | killed at (source, stage, seconds) | re-run exit | result |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        where = f"{r.killed_source or '-'}, {r.killed_stage}, {r.killed_seconds:.2f} s" if r.killed else "not killed"
+        lines.append(f"| {r.trial} | {r.target} | {r.planned} | {where} | {r.rerun_exit} | {_outcome(r)} |")
+    passed = sum(r.ok for r in results)
+    lines.append("")
+    lines.append(f"{passed} of {len(results)} trials recovered to the reference content.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.reliability.crash", description=__doc__.splitlines()[0])
+    parser.add_argument("--ingest-trials", type=int, default=12)
+    parser.add_argument("--dbt-trials", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--days", type=int, default=5, help="days of demo history (default 5)")
+    parser.add_argument("--work-dir", type=Path, default=None, help="keep the trials' DATA_DIRs here (default: temp)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    results = run_trials(args.ingest_trials, args.dbt_trials, args.seed, work_dir=args.work_dir, days=args.days)
+    print(format_markdown(results))
+    print(f"\nelapsed: {time.monotonic() - started:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps([{**asdict(r), "ok": r.ok} for r in results], indent=2) + "\n")
+    return 0 if results and all(r.ok for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
