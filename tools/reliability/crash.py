@@ -13,8 +13,10 @@ ingested (and built) without interruption. Each trial works on a fresh copy:
   the frozen folders, not assumed. Then one uninterrupted re-run must exit 0 and leave every raw
   dataset with the reference content (per table: row count and a hash of every row, dlt's load ids
   left out), no pending load package and no unfinished load.
-- dbt: ``dbt build`` is SIGKILLed (process group) after a random delay within the reference build's
-  length; the node it was running is read from its output. One re-run must exit 0 and leave every
+- dbt: ``dbt build`` is SIGKILLed (process group) at a random point: a random 0-0.3 s after its
+  output starts node k, k drawn from the reference build's nodes (a point in the build's progress,
+  not a delay in seconds, so a faster or slower machine does not miss it); the node it was running
+  is read from its output. One re-run must exit 0 and leave every
   dbt-built relation (every schema but the raw datasets) with the reference content.
 
 Before each re-run the trial checks that the kill left no stale lock: the ingest's ``flock``
@@ -98,7 +100,8 @@ class Phase:
 
 def _env(data_dir: Path) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__", "INGESTION__"))}
-    return {**clean, "DATA_DIR": str(data_dir)}
+    # unbuffered output: the dbt trials follow the build's progress in it, and read it back after the kill
+    return {**clean, "DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
 
 
 def _free_port() -> int:
@@ -274,12 +277,17 @@ def ingest_trial(
     stage: str,
     rng: random.Random,
     work: Path,
+    max_delay_fraction: float = 1.0,
 ) -> TrialResult:
-    """Kill the ingest in ``stage`` of ``source``, re-run it once, compare the raw datasets with the reference."""
+    """Kill the ingest in ``stage`` of ``source``, re-run it once, compare the raw datasets with the reference.
+
+    The kill comes a random part (at most ``max_delay_fraction``) of the stage's reference length after
+    the stage is first seen, or as soon as the stage ends if that is sooner.
+    """
     data_dir = work / "data"
     shutil.copytree(pristine, data_dir)
     span = next((p.end - p.start for p in phases if (p.source, p.stage) == (source, stage)), 0.05)
-    delay = rng.uniform(0.0, span)
+    delay = rng.uniform(0.0, span * max_delay_fraction)
     process = _start(_ingest_command(), data_dir, work / "killed.log")
     started = time.monotonic()
     entered: float | None = None
@@ -336,26 +344,45 @@ def _last_started(log: Path) -> tuple[str | None, str | None]:
 
 
 def dbt_trial(
-    number: int, ingested: Path, reference: Hashes, seconds: float, rng: random.Random, work: Path
+    number: int,
+    ingested: Path,
+    reference: Hashes,
+    nodes: int,
+    rng: random.Random,
+    work: Path,
+    max_delay_fraction: float = 1.0,
 ) -> TrialResult:
-    """Kill ``dbt build`` after a random delay within ``seconds``, re-run it, compare the dbt-built relations."""
+    """Kill ``dbt build`` at a random node, re-run it, compare the dbt-built relations with the reference.
+
+    The point is drawn as a node number k of the reference build's ``nodes`` (so it does not depend on
+    the machine's speed, at most ``max_delay_fraction`` of them): the build is killed a random 0-0.3 s
+    after its output starts node k.
+    """
     data_dir = work / "data"
     shutil.copytree(ingested, data_dir)
-    delay = rng.uniform(0.0, seconds)
-    process = _start(_dbt_command(work), data_dir, work / "killed.log")
+    target = rng.randint(1, max(1, int(nodes * max_delay_fraction)))
+    extra = rng.uniform(0.0, 0.3)
+    log = work / "killed.log"
+    process = _start(_dbt_command(work), data_dir, log)
     started = time.monotonic()
     killed_at = -1.0
-    while process.poll() is None:
-        if time.monotonic() - started >= delay:
-            killed_at = time.monotonic() - started
-            _kill_group(process)
-            break
-        time.sleep(0.01)
+    reached: float | None = None
+    with log.open("rb") as output:
+        seen = b""
+        while process.poll() is None:
+            seen = (seen + output.read())[-4096:]
+            if reached is None and any(int(k) >= target for k in _STARTED.findall(seen.decode(errors="replace"))):
+                reached = time.monotonic()
+            if reached is not None and time.monotonic() - reached >= extra:
+                killed_at = time.monotonic() - started
+                _kill_group(process)
+                break
+            time.sleep(0.01)
     process.wait()
-    node, where = _last_started(work / "killed.log") if killed_at >= 0 else (None, "finished")
-    result = TrialResult(number, "dbt", f"{delay:.1f} s", node, where, round(killed_at, 3))
+    node, where = _last_started(log) if killed_at >= 0 else (None, "finished")
+    result = TrialResult(number, "dbt", f"node {target} +{extra:.2f}s", node, where, round(killed_at, 3))
     if not result.killed:
-        result.problems.append(f"dbt build finished (exit {process.returncode}) before the kill at {delay:.1f} s")
+        result.problems.append(f"dbt build finished (exit {process.returncode}) before node {target}")
     result.problems += _stale_locks(data_dir)
     result.rerun_exit = _run(_dbt_command(work), data_dir, work / "rerun.log")
     if result.rerun_exit != 0:
@@ -365,6 +392,15 @@ def dbt_trial(
     except Exception as exc:  # noqa: BLE001 - an unreadable warehouse is a trial outcome
         result.problems.append(f"warehouse unreadable: {type(exc).__name__}: {exc}")
     return result
+
+
+_STARTED = re.compile(r"(\d+) of \d+ START ")
+
+
+def _node_count(log: Path) -> int:
+    """The number of nodes a dbt build ran ("k of N START" lines)."""
+    counts = re.findall(r"\d+ of (\d+) START ", log.read_text(errors="replace"))
+    return max((int(count) for count in counts), default=1)
 
 
 def _plan(ingest_trials: int, rng: random.Random, phases: list[Phase]) -> list[tuple[str, str]]:
@@ -387,12 +423,15 @@ def run_trials(
     scale: float = 0.01,
     days: int = 5,
     plan: list[tuple[str, str]] | None = None,
+    max_delay_fraction: float = 1.0,
     log: bool = True,
 ) -> list[TrialResult]:
     """Generate demo data, run the references, then the trials; one :class:`TrialResult` per trial.
 
     ``plan`` fixes each ingest trial's (source, stage); by default the stages take turns and the
-    source is drawn at random among those the reference run showed in that stage.
+    source is drawn at random among those the reference run showed in that stage. ``work_dir`` keeps
+    every trial's DATA_DIR and logs (default: a temporary folder, removed afterwards).
+    ``max_delay_fraction`` bounds the kill point: that part of a stage (ingest) or of the build's nodes (dbt).
     """
     rng = random.Random(seed)
     owned = work_dir is None
@@ -419,8 +458,9 @@ def run_trials(
         results: list[TrialResult] = []
         chosen = plan if plan is not None else _plan(ingest_trials, rng, phases)
         for number, (source, stage) in enumerate(chosen[:ingest_trials], start=1):
+            work = root / f"ingest-{number}"
             result = ingest_trial(
-                number, pristine, ingest_reference, phases, source, stage, rng, root / f"ingest-{number}"
+                number, pristine, ingest_reference, phases, source, stage, rng, work, max_delay_fraction
             )
             say(_line(result))
             results.append(result)
@@ -432,9 +472,11 @@ def run_trials(
                 raise RuntimeError(f"the reference dbt build failed: {_tail(root / 'reference' / 'build.log')}")
             seconds = time.monotonic() - started
             build_reference = _built_hashes(reference_dir)
-            say(f"reference dbt build: {seconds:.1f} s, {len(build_reference)} relations")
+            nodes = _node_count(root / "reference" / "build.log")
+            say(f"reference dbt build: {seconds:.1f} s, {nodes} nodes, {len(build_reference)} relations")
             for number in range(len(results) + 1, len(results) + dbt_trials + 1):
-                result = dbt_trial(number, ingested, build_reference, seconds, rng, root / f"dbt-{number}")
+                work = root / f"dbt-{number}"
+                result = dbt_trial(number, ingested, build_reference, nodes, rng, work, max_delay_fraction)
                 say(_line(result))
                 results.append(result)
         return results
