@@ -2,10 +2,10 @@
 
 A bounded run of ``tools.reliability.crash`` (``make reliability-crash`` runs more trials): small demo
 data (scale 0.01, 3 days), three ingest trials with a fixed stage each (extract, normalize, load; a
-random point in its first half, fixed seed) and one ``dbt build`` trial (killed within its first half of
-nodes, to bound the time). Every trial must re-run to exit 0 with
-the content of an uninterrupted run: the same rows in every raw table (dlt's load ids aside) and in
-every dbt-built relation, no pending load package, no unfinished load, no stale lock.
+random point in its first half, fixed seed) and one ``dbt build`` trial (killed in the first half of
+its nodes, to bound the time). Every trial must re-run to exit 0 with the content of an uninterrupted
+run: the same rows in every raw table (dlt's load ids aside) and in every dbt-built relation, no
+pending load package, no unfinished load, no stale lock.
 """
 
 from __future__ import annotations
