@@ -60,6 +60,7 @@ DBT = str(Path(PYTHON).with_name("dbt"))
 SOURCES = ("oltp", "documents", "events", "weblogs", "adplatform", "lake")
 """The ingest's sources in load order (``ingestion.runner.registry``)."""
 STAGES = ("extract", "normalize", "load")
+BASES = ("first", "incremental")
 INGEST_LOCK = ".ingest.lock"
 POLL_SECONDS = 0.002
 RUN_TIMEOUT = 900
@@ -78,6 +79,8 @@ class TrialResult:
     rerun_exit: int | None = None
     differences: list[str] = field(default_factory=list)  # relations whose content differs
     problems: list[str] = field(default_factory=list)  # stale lock, pending package, unreadable warehouse, ...
+    base: str = "first"  # ingest: "first" (a first load) or "incremental" (the run after one more demo day)
+    pending_after_kill: list[str] = field(default_factory=list)  # load packages the kill left pending
 
     @property
     def killed(self) -> bool:
@@ -96,6 +99,17 @@ class Phase:
     stage: str
     start: float
     end: float
+
+
+@dataclass(frozen=True)
+class Base:
+    """Where ingest trials start: a DATA_DIR before the ingest under trial, and that ingest's uninterrupted result."""
+
+    name: str  # "first" or "incremental"
+    before: Path
+    reference: Hashes
+    phases: list[Phase]
+    after: Path  # the reference DATA_DIR, ingested
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -145,24 +159,30 @@ def _extracting(normalize: Path) -> bool:
     return any(_packages(Path(path)) for path in temporary)
 
 
-def observe(data_dir: Path) -> tuple[str | None, str]:
-    """The source the ingest is working on and its stage, read from dlt's folders (see the module doc)."""
-    pipelines = data_dir / "pipelines"
-    active = None
-    for source in SOURCES:
-        if (pipelines / f"{PIPELINE_PREFIX}{source}").is_dir():
-            active = source
-    if active is None:
+_ANNOUNCED = re.compile(r"^  (\w+): loading ", re.MULTILINE)
+
+
+def observe(data_dir: Path, output: Path) -> tuple[str | None, str]:
+    """The source the ingest is working on and its stage (see the module doc).
+
+    The source is the last one the ingest's ``output`` announced (``  <source>: loading``); its stage
+    is read from its pipeline folder. ``setup`` covers a source's time without a package in flight
+    (before its extract writes one, or after its load finished).
+    """
+    try:
+        announced = _ANNOUNCED.findall(output.read_text(errors="replace"))
+    except OSError:
+        announced = []
+    if not announced:
         return None, "setup"
-    folder = pipelines / f"{PIPELINE_PREFIX}{active}"
+    active = announced[-1]
+    folder = data_dir / "pipelines" / f"{PIPELINE_PREFIX}{active}"
     if _packages(folder / "load" / "normalized"):
         return active, "load"
     if _packages(folder / "load" / "new") or _packages(folder / "normalize" / "extracted"):
         return active, "normalize"
     if _extracting(folder / "normalize"):
         return active, "extract"
-    if _packages(folder / "load" / "loaded"):
-        return active, "done"
     return active, "setup"
 
 
@@ -214,7 +234,7 @@ def _timeline(data_dir: Path, log: Path) -> tuple[int, list[Phase]]:
     since = 0.0
     while process.poll() is None:
         now = time.monotonic() - started
-        seen = observe(data_dir)
+        seen = observe(data_dir, log)
         if seen != current:
             if current is not None and current[0] is not None:
                 phases.append(Phase(current[0], current[1], since, now))
@@ -270,9 +290,7 @@ def _unfinished_loads(data_dir: Path) -> list[str]:
 
 def ingest_trial(
     number: int,
-    pristine: Path,
-    reference: Hashes,
-    phases: list[Phase],
+    base: Base,
     source: str,
     stage: str,
     rng: random.Random,
@@ -285,16 +303,17 @@ def ingest_trial(
     the stage is first seen, or as soon as the stage ends if that is sooner.
     """
     data_dir = work / "data"
-    shutil.copytree(pristine, data_dir)
-    span = next((p.end - p.start for p in phases if (p.source, p.stage) == (source, stage)), 0.05)
+    shutil.copytree(base.before, data_dir)
+    span = next((p.end - p.start for p in base.phases if (p.source, p.stage) == (source, stage)), 0.05)
     delay = rng.uniform(0.0, span * max_delay_fraction)
-    process = _start(_ingest_command(), data_dir, work / "killed.log")
+    output = work / "killed.log"
+    process = _start(_ingest_command(), data_dir, output)
     started = time.monotonic()
     entered: float | None = None
     killed_at = -1.0
     while process.poll() is None:
         now = time.monotonic()
-        seen = observe(data_dir)
+        seen = observe(data_dir, output)
         if seen == (source, stage) and entered is None:
             entered = now
         # kill after the delay, or at once when the stage ends before it (the observed stage tells which)
@@ -305,17 +324,19 @@ def ingest_trial(
         time.sleep(POLL_SECONDS)
     process.wait()
     _kill_demo_api(data_dir)
-    killed_source, killed_stage = observe(data_dir) if killed_at >= 0 else (None, "finished")
+    killed_source, killed_stage = observe(data_dir, output) if killed_at >= 0 else (None, "finished")
     result = TrialResult(
         number, "ingest", f"{source}/{stage} +{delay:.3f}s", killed_source, killed_stage, round(killed_at, 3)
     )
+    result.base = base.name
+    result.pending_after_kill = pending_packages(data_dir)
     if not result.killed:
         result.problems.append(f"the ingest finished (exit {process.returncode}) before {source} reached {stage}")
     result.problems += _stale_locks(data_dir)
     result.rerun_exit = _run(_ingest_command(), data_dir, work / "rerun.log")
     if result.rerun_exit != 0:
         result.problems.append(f"re-run failed: {_tail(work / 'rerun.log')}")
-    _check_ingest(result, data_dir, reference)
+    _check_ingest(result, data_dir, base.reference)
     return result
 
 
@@ -328,19 +349,14 @@ def _check_ingest(result: TrialResult, data_dir: Path, reference: Hashes) -> Non
     result.problems += [f"pending package: {package}" for package in pending_packages(data_dir)]
 
 
-def _last_started(log: Path) -> tuple[str | None, str | None]:
-    """The last node dbt started, from its output: (node, "node k of n")."""
-    last = None
-    for line in log.read_text(errors="replace").splitlines():
-        if " START " in line:
-            last = line
-    if last is None:
+def _last_started(log: Path, nodes: int) -> tuple[str | None, str | None]:
+    """The last node dbt started, from its output: (node, "node k of n started")."""
+    starts = [line for line in log.read_text(errors="replace").splitlines() if _STARTED.search(line)]
+    if not starts:
         return None, "before the first node"
-    match = re.search(r"(\d+) of (\d+) START (.*?)\s*\.{3,}", last)
-    if match is None:
-        return None, last.strip()[-80:]
-    node = match[3].split()[-1]
-    return node, f"node {match[1]} of {match[2]}"
+    match = re.search(r"\d+ of \d+ START (.*?)\s*\.{3,}", starts[-1])
+    node = match[1].split()[-1] if match else None
+    return node, f"node {len(starts)} of {nodes} started"
 
 
 def dbt_trial(
@@ -354,9 +370,9 @@ def dbt_trial(
 ) -> TrialResult:
     """Kill ``dbt build`` at a random node, re-run it, compare the dbt-built relations with the reference.
 
-    The point is drawn as a node number k of the reference build's ``nodes`` (so it does not depend on
-    the machine's speed, at most ``max_delay_fraction`` of them): the build is killed a random 0-0.3 s
-    after its output starts node k.
+    The point is drawn as a count k of the reference build's ``nodes`` (so it does not depend on the
+    machine's speed; at most ``max_delay_fraction`` of them): the build is killed a random 0-0.3 s
+    after its output shows the k-th node starting.
     """
     data_dir = work / "data"
     shutil.copytree(ingested, data_dir)
@@ -368,10 +384,11 @@ def dbt_trial(
     killed_at = -1.0
     reached: float | None = None
     with log.open("rb") as output:
-        seen = b""
+        partial, starts = b"", 0
         while process.poll() is None:
-            seen = (seen + output.read())[-4096:]
-            if reached is None and any(int(k) >= target for k in _STARTED.findall(seen.decode(errors="replace"))):
+            *lines, partial = (partial + output.read()).split(b"\n")
+            starts += sum(1 for line in lines if _STARTED.search(line.decode(errors="replace")))
+            if reached is None and starts >= target:
                 reached = time.monotonic()
             if reached is not None and time.monotonic() - reached >= extra:
                 killed_at = time.monotonic() - started
@@ -379,8 +396,8 @@ def dbt_trial(
                 break
             time.sleep(0.01)
     process.wait()
-    node, where = _last_started(log) if killed_at >= 0 else (None, "finished")
-    result = TrialResult(number, "dbt", f"node {target} +{extra:.2f}s", node, where, round(killed_at, 3))
+    node, where = _last_started(log, nodes) if killed_at >= 0 else (None, "finished")
+    result = TrialResult(number, "dbt", f"node {target} of {nodes} +{extra:.2f}s", node, where, round(killed_at, 3))
     if not result.killed:
         result.problems.append(f"dbt build finished (exit {process.returncode}) before node {target}")
     result.problems += _stale_locks(data_dir)
@@ -398,20 +415,26 @@ _STARTED = re.compile(r"(\d+) of \d+ START ")
 
 
 def _node_count(log: Path) -> int:
-    """The number of nodes a dbt build ran ("k of N START" lines)."""
-    counts = re.findall(r"\d+ of (\d+) START ", log.read_text(errors="replace"))
-    return max((int(count) for count in counts), default=1)
+    """The number of nodes a dbt build started (its "k of N START" lines)."""
+    return max(1, sum(1 for line in log.read_text(errors="replace").splitlines() if _STARTED.search(line)))
 
 
-def _plan(ingest_trials: int, rng: random.Random, phases: list[Phase]) -> list[tuple[str, str]]:
-    """(source, stage) per trial: the stages in turn (extract, normalize, load, ...), a random source each."""
-    present = {(p.source, p.stage) for p in phases}
+def _plan(ingest_trials: int, rng: random.Random) -> list[tuple[str, str, str]]:
+    """(base, source, stage) per trial: stages in turn, first loads and incremental runs in turn, random sources."""
     plan = []
     for index in range(ingest_trials):
-        stage = STAGES[index % len(STAGES)]
-        candidates = [source for source in SOURCES if (source, stage) in present] or list(SOURCES)
-        plan.append((rng.choice(candidates), stage))
+        base = BASES[(index // len(STAGES)) % len(BASES)]
+        plan.append((base, rng.choice(SOURCES), STAGES[index % len(STAGES)]))
     return plan
+
+
+def _make_base(name: str, before: Path, work: Path) -> Base:
+    after = work / "data"
+    shutil.copytree(before, after)
+    code, phases = _timeline(after, work / "ingest.log")
+    if code != 0:
+        raise RuntimeError(f"the reference ingest ({name}) failed: {_tail(work / 'ingest.log')}")
+    return Base(name, before, _raw_hashes(after), phases, after)
 
 
 def run_trials(
@@ -422,14 +445,15 @@ def run_trials(
     work_dir: Path | None = None,
     scale: float = 0.01,
     days: int = 5,
-    plan: list[tuple[str, str]] | None = None,
+    plan: list[tuple[str, str, str]] | None = None,
     max_delay_fraction: float = 1.0,
     log: bool = True,
 ) -> list[TrialResult]:
     """Generate demo data, run the references, then the trials; one :class:`TrialResult` per trial.
 
-    ``plan`` fixes each ingest trial's (source, stage); by default the stages take turns and the
-    source is drawn at random among those the reference run showed in that stage. ``work_dir`` keeps
+    ``plan`` fixes each ingest trial's (base, source, stage), base ``first`` (a first load) or
+    ``incremental`` (the ingest after ``demo advance --days 1`` on an ingested DATA_DIR); by default
+    the stages take turns, three trials on each base in turn, the source drawn at random. ``work_dir`` keeps
     every trial's DATA_DIR and logs (default: a temporary folder, removed afterwards).
     ``max_delay_fraction`` bounds the kill point: that part of a stage (ingest) or of the build's nodes (dbt).
     """
@@ -448,23 +472,25 @@ def run_trials(
         generate += ["--dirty-rate", "0.3", "--seed", str(seed)]
         if _run(generate, pristine, root / "generate.log") != 0:
             raise RuntimeError(f"demo generate failed: {_tail(root / 'generate.log')}")
-        reference_dir = root / "reference" / "data"
-        shutil.copytree(pristine, reference_dir)
-        code, phases = _timeline(reference_dir, root / "reference" / "ingest.log")
-        if code != 0:
-            raise RuntimeError(f"the reference ingest failed: {_tail(root / 'reference' / 'ingest.log')}")
-        ingest_reference = _raw_hashes(reference_dir)
-        say(f"reference ingest: {phases[-1].end:.1f} s, {len(ingest_reference)} raw tables")
+        first = _make_base("first", pristine, root / "reference")
+        say(f"reference ingest (first load): {first.phases[-1].end:.1f} s, {len(first.reference)} raw tables")
+        chosen = plan if plan is not None else _plan(ingest_trials, rng)
+        bases = {"first": first}
+        if any(name == "incremental" for name, _, _ in chosen[:ingest_trials]):
+            advanced = root / "advanced"
+            shutil.copytree(first.after, advanced)
+            if _run([PYTHON, "-m", "demo", "advance", "--days", "1"], advanced, root / "advance.log") != 0:
+                raise RuntimeError(f"demo advance failed: {_tail(root / 'advance.log')}")
+            bases["incremental"] = _make_base("incremental", advanced, root / "reference-incremental")
+            say(f"reference ingest (incremental): {bases['incremental'].phases[-1].end:.1f} s")
         results: list[TrialResult] = []
-        chosen = plan if plan is not None else _plan(ingest_trials, rng, phases)
-        for number, (source, stage) in enumerate(chosen[:ingest_trials], start=1):
+        for number, (name, source, stage) in enumerate(chosen[:ingest_trials], start=1):
             work = root / f"ingest-{number}"
-            result = ingest_trial(
-                number, pristine, ingest_reference, phases, source, stage, rng, work, max_delay_fraction
-            )
+            result = ingest_trial(number, bases[name], source, stage, rng, work, max_delay_fraction)
             say(_line(result))
             results.append(result)
         if dbt_trials:
+            reference_dir = first.after
             ingested = root / "ingested"
             shutil.copytree(reference_dir, ingested)
             started = time.monotonic()
@@ -487,7 +513,7 @@ def run_trials(
 
 def _line(result: TrialResult) -> str:
     return (
-        f"trial {result.trial} {result.target}: killed at {result.killed_source}/{result.killed_stage} "
+        f"trial {result.trial} {result.target} ({result.base}): killed at {result.killed_source}/{result.killed_stage} "
         f"{result.killed_seconds:.2f}s, re-run exit {result.rerun_exit}, {'equal' if result.ok else 'FAILED'}"
     )
 
@@ -510,7 +536,10 @@ def format_markdown(results: list[TrialResult]) -> str:
     ]
     for r in results:
         where = f"{r.killed_source or '-'}, {r.killed_stage}, {r.killed_seconds:.2f} s" if r.killed else "not killed"
-        lines.append(f"| {r.trial} | {r.target} | {r.planned} | {where} | {r.rerun_exit} | {_outcome(r)} |")
+        if r.pending_after_kill:
+            where += f" ({len(r.pending_after_kill)} package pending)"
+        target = f"ingest ({r.base} load)" if r.target == "ingest" else r.target
+        lines.append(f"| {r.trial} | {target} | {r.planned} | {where} | {r.rerun_exit} | {_outcome(r)} |")
     passed = sum(r.ok for r in results)
     lines.append("")
     lines.append(f"{passed} of {len(results)} trials recovered to the reference content.")
