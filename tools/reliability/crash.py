@@ -2,34 +2,38 @@
 
     python -m tools.reliability.crash --ingest-trials 12 --dbt-trials 4 --seed 42 [--json out.json]
 
-One small demo DATA_DIR (scale 0.01, a few days) is generated once. The reference is the same data
-ingested (and built) without interruption. Each trial works on a fresh copy:
+One small demo DATA_DIR (scale 0.01, a few days) is generated once. Ingest trials start from one of two
+bases, each with its uninterrupted reference run: ``first`` (nothing ingested yet: a first load) and
+``incremental`` (ingested once, then ``demo advance --days 1``: the next day's run). Each trial works
+on a fresh copy of its base:
 
 - ingest: ``python -m demo api with -- python -m ingestion`` starts in its own session; the trial
-  watches dlt's working folders (``DATA_DIR/pipelines/shopwarehouse_<source>/``) until the chosen
-  source reaches the chosen stage, waits a random part of that stage's length in the reference run,
-  and SIGKILLs the whole process group, then the demo API server (which runs in a session of its
-  own, as a crash of the machine would take it too). The stage it was killed in is read back from
-  the frozen folders, not assumed. Then one uninterrupted re-run must exit 0 and leave every raw
-  dataset with the reference content (per table: row count and a hash of every row, dlt's load ids
-  left out), no pending load package and no unfinished load.
-- dbt: ``dbt build`` is SIGKILLed (process group) at a random point: a random 0-0.3 s after its
-  output starts node k, k drawn from the reference build's nodes (a point in the build's progress,
-  not a delay in seconds, so a faster or slower machine does not miss it); the node it was running
-  is read from its output. One re-run must exit 0 and leave every
-  dbt-built relation (every schema but the raw datasets) with the reference content.
+  follows the source the ingest announces (``  <source>: loading``) and that source's dlt working
+  folder (``DATA_DIR/pipelines/shopwarehouse_<source>/``) until it reaches the chosen stage, waits a
+  random part of that stage's length in the reference run (or until the stage ends, if sooner), and
+  SIGKILLs the whole process group, then the demo API server (which runs in a session of its own; a
+  crash of the machine would take it too). The stage it was killed in is read back from the frozen
+  folders, not assumed. Then one uninterrupted re-run must exit 0 and leave every raw dataset with the
+  reference content (per table: row count and a hash of every row, dlt's load ids left out), no
+  pending load package and no unfinished load (``_dlt_loads.status`` other than 0).
+- dbt: ``dbt build`` (on the first base, ingested) is SIGKILLed (process group) at a random point: a
+  random 0-0.3 s after its output shows the k-th node starting, k drawn from the reference build's
+  node count (a point in the build's progress rather than a delay in seconds, which a faster run
+  outlives); the node last started is read from its output. One re-run must exit 0 and leave every
+  dbt-built relation (every schema but the raw datasets) with the reference content, column for column.
 
 Before each re-run the trial checks that the kill left no stale lock: the ingest's ``flock``
-(``DATA_DIR/.ingest.lock``) and DuckDB's lock on the warehouse are both free.
+(``DATA_DIR/.ingest.lock``) and DuckDB's lock on the warehouse are both free (both die with the process).
 
 Stages, as dlt 1.31 lays out a pipeline's folder (what the watcher reads):
 
-- ``extract``: a package under ``normalize/<temporary folder>/<load_id>`` (dlt writes the
-  extract there and moves it only when complete, so a killed extract leaves no pending package);
-- ``normalize``: a package in ``normalize/extracted/`` (extracted, normalizing) or ``load/new/``;
+- ``extract``: a package under ``normalize/<temporary folder>/<load_id>`` (dlt writes the extract
+  there and moves it only when complete, so a killed extract leaves no pending package, only an
+  orphaned temporary folder);
+- ``normalize``: a package in ``normalize/extracted/`` (extracted, to normalize) or ``load/new/``;
 - ``load``: a package in ``load/normalized/`` (its jobs move new_jobs → started_jobs → completed_jobs);
-- ``setup``: the source's pipeline folder exists but holds no package yet (state sync, reading the
-  source before the first rows are written); ``done``: the package sits in ``load/loaded/``.
+- ``setup``: no package in flight for the source (state sync with the warehouse and reading the
+  source before the extract writes, or the bookkeeping after its load).
 """
 
 from __future__ import annotations
