@@ -147,7 +147,14 @@ test: setup browser ## Run every test (pytest: generator, API, OLTP on PostgreSQ
 test-fast: setup ## Tests without the slow end-to-end ones
 	@$(BIN)/python -m pytest -m "not slow"
 
-.PHONY: test-idempotency reliability-crash
+.PHONY: reliability reliability-inputs reliability-crash
+reliability: setup ## Crash trials + bad-input catalogue (~10 min); writes the README's reliability summary
+	@$(BIN)/python -m tools.reliability --write-readme
+
+reliability-inputs: setup ## Bad-input catalogue: damage scratch demo data, ingest, dbt; a table of what each input gets
+	@$(BIN)/python -m tools.reliability.bad_inputs $(if $(JSON),--json $(JSON),)
+
+.PHONY: test-idempotency
 test-idempotency: setup ## Re-run ingest and dbt build on a copy of a demo warehouse; assert identical content hashes
 	@$(BIN)/python -m pytest tests/python/warehouse/test_idempotency.py
 

@@ -12,7 +12,8 @@ from typing import TextIO
 from dlt.extract.source import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from .common.errors import SourceError, root_causes
+from .common.audit import AUDIT_TABLE, audited
+from .common.errors import SourceError, explain_type_change, root_causes
 from .common.files import REJECTS_TABLE
 from .common.lock import explain_lock_error, parse_lock_error
 from .common.settings import PIPELINE_PREFIX, Paths, make_pipeline
@@ -51,7 +52,9 @@ class SourceResult:
     def total_rows(self) -> int:
         """Rows loaded into the source's data tables (not dlt's own tables, not rejects)."""
         return sum(
-            count for table, count in self.rows.items() if not table.startswith("_dlt") and table != REJECTS_TABLE
+            count
+            for table, count in self.rows.items()
+            if not table.startswith("_dlt") and table not in (REJECTS_TABLE, AUDIT_TABLE)
         )
 
 
@@ -91,10 +94,32 @@ class _LockConflictFilter(logging.Filter):
         return True
 
 
+class _TerminalJobFilter(logging.Filter):
+    """Keep the first line of dlt's log of a job that failed for good, without its traceback.
+
+    The ERROR line of the source explains the failure (see ``explain``); a traceback in the log only hides it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("Terminal exception in job") and record.exc_info:
+            error = record.exc_info[1]
+            first = (str(error).strip().splitlines() or [""])[0]
+            record.msg = f"{message}: {type(error).__name__}: {first}"
+        elif message.startswith("Job for ") and " failed terminally " in message and "Traceback" in message:
+            record.msg = message.split(" with message ")[0] + " (the ERROR line below says why)"
+        else:
+            return True
+        record.args = None
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
 def quiet_known_warnings() -> None:
     """Install the log filters once (idempotent)."""
     logger = logging.getLogger("dlt")
-    for kind in (_ArrowHintsFilter, _LockConflictFilter):
+    for kind in (_ArrowHintsFilter, _LockConflictFilter, _TerminalJobFilter):
         if not any(isinstance(existing, kind) for existing in logger.filters):
             logger.addFilter(kind())
 
@@ -121,7 +146,7 @@ def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> Sou
             # destination) or wipe it (a first load killed after extract: no dataset in the warehouse)
             pipeline.sync_destination()
         source = spec.build(paths, stats)
-        pipeline.run(source)
+        pipeline.run(audited(source, stats))
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
         result.rows = dict(normalize_info.row_counts) if normalize_info else {}
@@ -160,6 +185,9 @@ def explain(spec: SourceSpec, exc: BaseException) -> str:
         message = spec.explain(cause)
         if message:
             return message
+    changed = explain_type_change(chain, f"{PIPELINE_PREFIX}{spec.name}")
+    if changed:
+        return changed
     root = chain[-1]
     first_line = (str(root).strip().splitlines() or [""])[0]
     return f"{type(root).__name__}: {first_line}"

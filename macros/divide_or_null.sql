@@ -1,6 +1,9 @@
 {#- Ratio as a decimal with a fixed scale, null (never an error or a float) when the denominator is 0 or null. -#}
 {% macro divide_or_null(numerator, denominator, scale=4) %}
-    {{- return(adapter.dispatch('divide_or_null')(numerator, denominator, scale)) -}}
+    {%- if not modules.re.fullmatch('[0-9]{1,2}', scale | string) or (scale | int) > 18 -%}
+        {{ exceptions.raise_compiler_error("divide_or_null: scale must be a whole number from 0 to 18, got " ~ ("\"" ~ (scale | string) ~ "\"")) }}
+    {%- endif -%}
+    {{- return(adapter.dispatch('divide_or_null')(numerator, denominator, scale | int)) -}}
 {% endmacro %}
 
 {#- Portable SQL: both sides as decimal(38, 9) first (so integer / integer does not truncate on

@@ -3,6 +3,7 @@
     {%- if custom_schema_name is none -%}
         {{ target.schema }}
     {%- else -%}
-        {{ custom_schema_name | trim }}
+        {#- a schema name from config: refuse anything but a plain name (it is quoted, not escaped, by dbt) -#}
+        {{ plain_identifier(custom_schema_name | trim, 'schema (+schema in dbt_project.yml or config)') }}
     {%- endif -%}
 {%- endmacro %}

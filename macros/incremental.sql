@@ -15,12 +15,27 @@
     {%- set source = arg_dict['temp_relation'] -%}
     {%- set unique_key = arg_dict['unique_key'] -%}
     {%- set predicates = arg_dict['incremental_predicates'] or [] -%}
-    {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set quoted_dest_cols = [] -%}
+    {%- for column in arg_dict['dest_columns'] -%}
+        {%- do quoted_dest_cols.append(quote_identifier(column.name, 'column name')) -%}
+    {%- endfor -%}
+    {%- set dest_cols_csv = quoted_dest_cols | join(', ') -%}
     {%- if not unique_key or (unique_key is not string) -%}
         {{ exceptions.raise_compiler_error(
             "incremental_strategy 'replace_window' needs unique_key, one column: " ~ model.unique_id
         ) }}
     {%- endif -%}
+    {#- the key is a name from config: it must be one of the model's columns, and renders quoted as the table has it -#}
+    {%- set key_columns = arg_dict['dest_columns'] | selectattr('name', 'equalto', unique_key) | list
+        or arg_dict['dest_columns'] | selectattr('name', 'equalto', unique_key | lower) | list
+        or arg_dict['dest_columns'] | selectattr('name', 'equalto', unique_key | upper) | list -%}
+    {%- if not key_columns -%}
+        {{ exceptions.raise_compiler_error(
+            "incremental_strategy 'replace_window': unique_key " ~ ("\"" ~ unique_key ~ "\"") ~ " is not a column of "
+            ~ model.unique_id ~ " (columns: " ~ (arg_dict['dest_columns'] | map(attribute='name') | join(', ')) ~ ")"
+        ) }}
+    {%- endif -%}
+    {%- set key = quote_identifier(key_columns[0].name, 'unique_key') -%}
     with DBT_INTERNAL_SOURCE as (
 
         select * from {{ source }}
@@ -34,7 +49,7 @@
     )
 
     delete from {{ target }} as DBT_INTERNAL_DEST
-    where DBT_INTERNAL_DEST.{{ unique_key }} in (select {{ unique_key }} from DBT_INTERNAL_SOURCE)
+    where DBT_INTERNAL_DEST.{{ key }} in (select {{ key }} from DBT_INTERNAL_SOURCE)
     {%- for predicate in predicates %}
         or ({{ predicate }})
     {%- endfor %};

@@ -12,6 +12,12 @@
 {#- The JSON path for a dot-separated key list: 'a.$b' -> '$."a"."$b"' (no SQL quoting). -#}
 {% macro json_path(path) -%}
     {%- set keys = path.split('.') if path is string else path -%}
+    {#- the path ends up inside a SQL string literal and a JSON-path quoted key: no quote may end either -#}
+    {%- for key in keys -%}
+        {%- if key is not string or key == '' or modules.re.search('["\'\\\\\x00-\x1f]', key) -%}
+            {{ exceptions.raise_compiler_error("json path " ~ ("\"" ~ (path | string) ~ "\"") ~ ": every key must be a non-empty name without quotes, backslashes or control characters") }}
+        {%- endif -%}
+    {%- endfor -%}
     $
     {%- for key in keys -%}
         ."{{ key }}"

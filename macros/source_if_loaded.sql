@@ -24,10 +24,10 @@
     (
         select
             {%- for column_name, data_type in columns.items() %}
-            cast(null as {{ data_type }}) as {{ column_name }}{{ ',' if not loop.last }}
+            cast(null as {{ data_type }}) as {{ plain_identifier(column_name, 'source_if_loaded column') }}{{ ',' if not loop.last }}
             {%- endfor %}
         where 1 = 0
-    ) as {{ table_name }}_not_loaded
+    ) as {{ plain_identifier(table_name ~ '_not_loaded', 'source_if_loaded table name') }}
     {%- endset -%}
     {{- return(empty_select) -}}
 {%- endmacro %}

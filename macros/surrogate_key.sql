@@ -1,5 +1,9 @@
 {#- Surrogate key: md5 of the fields cast to text, nulls replaced by a marker, joined by '-'. -#}
 {% macro surrogate_key(field_list) -%}
+    {#- a string would be iterated character by character (one field per letter) -#}
+    {%- if field_list is string or field_list is not iterable or (field_list | length) == 0 -%}
+        {{ exceptions.raise_compiler_error("surrogate_key: field_list must be a non-empty list of columns or SQL expressions, got " ~ ("\"" ~ (field_list | string) ~ "\"")) }}
+    {%- endif -%}
     {{ return(adapter.dispatch('surrogate_key')(field_list)) }}
 {%- endmacro %}
 

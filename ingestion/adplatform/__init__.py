@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import dlt
@@ -122,6 +123,17 @@ def explain(exc: BaseException) -> str | None:
                     "SOURCES__ADPLATFORM__API_TOKEN or sources.adplatform.api_token in .dlt/secrets.toml"
                 )
             return f"adplatform: the API answered {status} at {url} after retries; try again later"
+        if isinstance(cause, (requests.Timeout, TimeoutError)):
+            return (
+                "adplatform: the API did not answer within the request timeout, also after retries; check that it "
+                "is up (SOURCES__ADPLATFORM__BASE_URL) and try again later, or raise RUNTIME__REQUEST_TIMEOUT"
+            )
+        if isinstance(cause, (requests.exceptions.InvalidJSONError, json.JSONDecodeError)):
+            detail = f"{getattr(cause, 'msg', cause)} at character {getattr(cause, 'pos', '?')}"
+            return (
+                f"adplatform: an API answer is not JSON ({detail}); check that "
+                "SOURCES__ADPLATFORM__BASE_URL points at the API itself (not a proxy or a web page) and try again later"
+            )
         if isinstance(cause, requests.ConnectionError):
             return (
                 f"adplatform: cannot reach the API ({type(cause).__name__}); start the demo API with "

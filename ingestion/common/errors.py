@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class SourceError(Exception):
     """A source cannot run as configured; the message says what is wrong and what to do."""
@@ -14,4 +16,30 @@ def root_causes(exc: BaseException) -> list[BaseException]:
     while current is not None and current not in chain:
         chain.append(current)
         current = current.__cause__ or current.__context__
+        if isinstance(current, StopIteration):  # an error raised inside a generator: the iteration is noise
+            break
     return chain
+
+
+CONVERSION_ERROR = re.compile(r"Could not convert (.+?) when casting from source column (\S+)")
+"""DuckDB's message when a loaded value does not fit the warehouse column's type."""
+
+
+def explain_type_change(chain: list[BaseException], pipeline: str) -> str | None:
+    """One line for a load that failed because a column's values no longer fit its warehouse type.
+
+    The usual cause: the column changed type in the source (an integer became text). dlt wrote the rows
+    with the new type and the destination cannot cast them to the column it created on the first load.
+    """
+    job_id = next((getattr(cause, "job_id", None) for cause in chain if getattr(cause, "job_id", None)), None)
+    for cause in chain:
+        found = CONVERSION_ERROR.search(str(cause))
+        if found:
+            table = str(job_id).split(".")[0] if job_id else "?"
+            column = found.group(2).strip("\"'")
+            return (
+                f"column {table}.{column} changed type in the source: could not convert {found.group(1)} to the type "
+                f"the warehouse table has; change the column back in the source, or drop the raw table to reload it "
+                f"with the new type (dlt pipeline --pipelines-dir $DATA_DIR/pipelines {pipeline} drop {table})"
+            )
+    return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+from dlt.common.libs.pyarrow import get_column_type_from_py_arrow
 from dlt.common.storages.fsspec_filesystem import FileItemDict
 from dlt.extract.resource import DltResource
 from dlt.sources.filesystem import filesystem
@@ -64,8 +66,12 @@ def file_resource(
     """
     listing = filesystem(bucket_url=bucket_url, file_glob=file_glob).with_name(f"{table_name}_files")
 
+    known_types: dict[str, str] = {}  # column -> dlt data type: of the loaded table, else of this run's first file
+
     def read_new_files(items: list[FileItemDict]) -> Iterator[Any]:
         seen: dict[str, list[Any]] = dlt.current.resource_state().setdefault("files", {})
+        if not known_types:
+            known_types.update(_loaded_types(table_name))
         for item in sorted(items, key=lambda entry: entry["relative_path"]):
             name = item["relative_path"]
             stamp = [item["size_in_bytes"], item["modification_date"].isoformat()]
@@ -76,6 +82,13 @@ def file_resource(
             stats.progress(f"{table_name}: {name}")
             try:
                 for table in reader(item, name):
+                    changed = _type_changes(table.schema, known_types)
+                    if changed:  # the destination could not cast it, and the whole load would fail
+                        reason = (
+                            f"column type changed: {changed}; fix the file, or drop the raw table "
+                            f"{table_name} to reload every file with the new type"
+                        )
+                        raise _Rejects([(name, None, reason, None)])
                     stats.rows_read += table.num_rows
                     yield table
             except _Rejects as rejects:  # a reader found bad records inside a readable file
@@ -94,6 +107,31 @@ def file_resource(
         # the Arrow schema (non-null _file_name, _line_number, line text) defines the data table
     )
     return listing | reader_resource
+
+
+def _loaded_types(table_name: str) -> dict[str, str]:
+    """The dlt data types of the columns of the table as loaded so far (empty before the first load)."""
+    schema = dlt.current.pipeline().default_schema if dlt.current.pipeline().default_schema_name else None
+    if schema is None or table_name not in schema.tables:
+        return {}
+    return {
+        name: column["data_type"]
+        for name, column in schema.get_table_columns(table_name).items()
+        if "data_type" in column
+    }
+
+
+def _type_changes(schema: pa.Schema, known: dict[str, str]) -> str:
+    """Columns of ``schema`` whose dlt data type differs from ``known`` (which learns the new columns)."""
+    changes = []
+    for arrow_field in schema:
+        if pa.types.is_null(arrow_field.type):
+            continue
+        data_type = get_column_type_from_py_arrow(arrow_field.type)["data_type"]
+        before = known.setdefault(arrow_field.name, data_type)
+        if before != data_type:
+            changes.append(f"{arrow_field.name} is {data_type} in this file, {before} in the files loaded before")
+    return ", ".join(changes)
 
 
 class _Rejects(Exception):
@@ -137,7 +175,12 @@ def raw_lines_reader(column: str) -> Reader:
         next_line = 1
         with item.open(compression="disable") as raw:
             try:
-                for batch in iter_line_batches(read_chunks(raw, name)):
+                chunks = read_chunks(raw, name)
+                first = next(chunks, b"")
+                problem = not_utf8_reason(first)
+                if problem:  # a UTF-16 file would land as lines of NUL-padded text: reject it whole
+                    raise _Rejects([(name, None, problem, None)])
+                for batch in iter_line_batches(itertools.chain([first], chunks)):
                     next_line = batch.next_line
                     rejects.extend((name, number, reason, text) for number, reason, text in batch.rejects)
                     if len(batch.lines):
@@ -183,7 +226,16 @@ def csv_text_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
 
     with item.open(compression="disable") as raw:
         content = b"".join(read_chunks(raw, name))
-    header = next(csv.reader([content.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")]), [])
+    first_line = content.split(b"\n", 1)[0]
+    problem = not_utf8_reason(content[:4096])
+    try:
+        header = next(csv.reader([first_line.decode("utf-8").rstrip("\r")]), [])
+    except UnicodeDecodeError as exc:
+        problem = (
+            problem or f"the header is not valid UTF-8 ({exc.reason} at byte {exc.start}); convert the file to UTF-8"
+        )
+    if problem:
+        raise _Rejects([(name, None, problem, None)])
     table = pa_csv.read_csv(
         io.BytesIO(content),
         read_options=pa_csv.ReadOptions(use_threads=False),
@@ -198,6 +250,24 @@ def csv_text_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
         yield _with_file_columns(table, name, pa.array(numbers, pa.int64()))
     if rejects:
         raise _Rejects(rejects)
+
+
+BYTE_ORDER_MARKS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def not_utf8_reason(head: bytes) -> str | None:
+    """Why a file that starts with ``head`` is not UTF-8 text (a UTF-16/32 export), or None."""
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if head.startswith(mark):
+            return f"the file is {encoding} (byte-order mark), not UTF-8; convert it: iconv -f {encoding} -t UTF-8"
+    if b"\x00" in head[:4096]:
+        return "the file has NUL bytes: UTF-16/32 without a byte-order mark, or not text; convert it to UTF-8"
+    return None
 
 
 def bucket_url(source: str, configured: str | None, default: Path, hint: str) -> str:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 PROGRESS_EVERY_SECONDS = 5.0
+
+
+def _zero_counts() -> dict[str, int]:
+    return {"extracted": 0, "deleted": 0}
 
 
 @dataclass
@@ -18,6 +23,10 @@ class SourceStats:
     rows_read: int = 0
     rejected: int = 0
     changed_files: list[str] = field(default_factory=list)
+    extracted: defaultdict[tuple[str, str], dict[str, int]] = field(default_factory=lambda: defaultdict(_zero_counts))
+    """(table, write disposition) → rows extracted and tombstones; written to ``_ingest_audit``."""
+    source_rows: dict[str, int] = field(default_factory=dict)
+    """Table → rows in the source system when the extract began (database sources only)."""
     notes: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     _last_progress: float = field(default_factory=time.monotonic)

@@ -14,12 +14,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from typing import Any
 
 import dlt
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from dlt.extract.resource import DltResource
 from dlt.sources.sql_database import sql_database
@@ -81,6 +83,8 @@ def oltp(
         query_adapter_callback=query_adapter,
         backend_kwargs=backend_kwargs,
     )
+    if stats is not None:
+        stats.source_rows.update(_source_row_counts(engine, metadata))
     reconcile = set(hard_delete_tables or [])
     loaded_tables = _tables_in_warehouse()
     for name, resource in database.resources.items():
@@ -96,6 +100,8 @@ def oltp(
                 primary_key=key,
                 incremental=dlt.sources.incremental(cursor, lag=cursor_lag_seconds, on_cursor_value_missing="include"),
             )
+            if stats is not None:
+                resource.add_map(_future_cursor_check(stats, name, cursor))
         else:
             resource.apply_hints(write_disposition="replace")
         reconciled = bool(key) and ("*" in reconcile or name in reconcile) and name in loaded_tables
@@ -117,6 +123,55 @@ def _tables_in_warehouse() -> set[str]:
     if pipeline.default_schema_name is None or pipeline.first_run:
         return set()
     return {name for name, table in pipeline.default_schema.tables.items() if table.get("columns")}
+
+
+def _source_row_counts(engine: sa.Engine, metadata: sa.MetaData) -> dict[str, int]:
+    """Rows per table before the extract begins: every one of them must be in the warehouse after the load.
+
+    Rows committed while the extract runs may be counted by the next run only; deleted rows are kept
+    in the warehouse unless the table reconciles hard deletes. ``rpt_source_reconciliation`` checks it.
+    """
+    with engine.connect() as connection:
+        return {
+            name: int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+            for name, table in metadata.tables.items()
+        }
+
+
+FUTURE_CURSOR_SLACK = dt.timedelta(days=1)
+"""A cursor value further ahead of now than this is a clock or data-entry error."""
+
+
+def _future_cursor_check(stats: SourceStats, name: str, cursor: str) -> Any:
+    """Map step noting rows whose cursor value lies in the future (once per table and run).
+
+    The incremental cursor would move to that value, and each later run starts near it: changes with
+    an older cursor value would not be extracted. The rows load; the note says what to fix.
+    """
+    noted = False
+
+    def check(item: Any) -> Any:
+        nonlocal noted
+        if noted or not isinstance(item, pa.Table) or cursor not in item.column_names or item.num_rows == 0:
+            return item
+        column = item.column(cursor)
+        if not pa.types.is_timestamp(column.type):
+            return item
+        latest = pc.max(column).as_py()
+        if latest is None:
+            return item
+        now = dt.datetime.now(latest.tzinfo or dt.UTC).replace(tzinfo=latest.tzinfo)
+        if latest > now + FUTURE_CURSOR_SLACK:
+            noted = True
+            ahead = pc.sum(pc.greater(column, pa.scalar(now + FUTURE_CURSOR_SLACK, column.type))).as_py()
+            stats.notes.append(
+                f"{name}: {ahead} row(s) have {cursor} in the future (up to {latest:%Y-%m-%d %H:%M}); the "
+                f"incremental cursor follows them and later changes with an older {cursor} are skipped: "
+                f"fix the rows in the source, then reload the table (dlt pipeline ... drop {name})"
+            )
+        return item
+
+    return check
 
 
 def _counter(stats: SourceStats, name: str) -> Any:
@@ -282,7 +337,28 @@ def explain(exc: BaseException, url: str | None = None) -> str | None:
             )
         if isinstance(cause, (sa.exc.ArgumentError, sa.exc.NoSuchModuleError)):
             return f"oltp: invalid database URL ({cause}); expected e.g. postgresql://user@host:5432/shop"
+        if isinstance(cause, RuntimeError) and any(sign in str(cause).lower() for sign in CONNECTION_LOST):
+            # ConnectorX (Rust) reports a connection that broke while it read a table as a RuntimeError
+            detail = (str(cause).strip().splitlines() or [""])[0]
+            return (
+                f"oltp: the connection to the database broke during the extract ({detail}); nothing of this "
+                "run was loaded (the extract is all or nothing): check that the database is running, then run "
+                "the ingest again"
+            )
     return None
+
+
+CONNECTION_LOST = (
+    "error communicating with the server",
+    "connection reset",
+    "terminating connection",
+    "server closed the connection",
+    "connection closed",
+    "broken pipe",
+    "lost connection",
+    "gone away",
+)
+"""Signs of a database connection lost mid-query in ConnectorX's errors (PostgreSQL, MySQL/MariaDB)."""
 
 
 SPEC = SourceSpec("oltp", "shop application database (SQLite, PostgreSQL, MariaDB/MySQL)", build, explain)

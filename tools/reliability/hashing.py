@@ -82,19 +82,27 @@ def content_hashes(
     without_load_columns: bool,
     where: dict[str, str] | None = None,
     schemas: set[str] | None = None,
+    skip_tables: tuple[str, ...] = BOOKKEEPING,
+    skip_columns: dict[str, tuple[str, ...]] | None = None,
 ) -> Hashes:
     """Row count and order-independent content hash of every relation but dlt's bookkeeping tables.
 
     ``without_load_columns`` leaves out the columns naming the load that wrote a row; ``where``
-    restricts some relations to a subset of their rows; ``schemas`` (default: all) the schemas hashed.
+    restricts some relations to a subset of their rows; ``schemas`` (default: all) the schemas hashed;
+    ``skip_tables`` the tables (by name, in any schema) not hashed; ``skip_columns`` columns left out
+    of the tables so named (e.g. the time a row was written).
     """
     hashes: Hashes = {}
     for relation, columns in relations(warehouse).items():
-        if relation.split(".", 1)[1] in BOOKKEEPING:
+        schema, table = relation.split(".", 1)
+        if table in skip_tables or (schemas is not None and schema not in schemas):
             continue
-        if schemas is not None and relation.split(".", 1)[0] not in schemas:
-            continue
-        kept = [column for column in columns if not (without_load_columns and column in LOAD_COLUMNS)]
+        skipped = (skip_columns or {}).get(table, ())
+        kept = [
+            column
+            for column in columns
+            if not (without_load_columns and column in LOAD_COLUMNS) and column not in skipped
+        ]
         selected = ", ".join(f'"{column}"' for column in kept)
         condition = (where or {}).get(relation, "true")
         count, total = warehouse.rows(

@@ -2,7 +2,7 @@
 -- `snap_oltp__customers` snapshot, valid from `valid_from` until `valid_to` (null = current).
 -- The order-history columns are the account's current figures, repeated on every version
 -- (type 1), so "customers by lifetime value" and "customers as they were" both work from here.
--- Personal data (name, e-mail, phone) stays out of the marts.
+-- Personal data (name, e-mail, phone) stays out of the marts; `email_domain` comes from staging.
 with
 
 customer_versions as (
@@ -47,7 +47,7 @@ final as (
         versions_numbered.canonical_customer_id,
         versions_numbered.is_duplicate_account,
         versions_numbered.has_valid_email,
-        split_part(versions_numbered.email, '@', 2) as email_domain,
+        versions_numbered.email_domain,
         versions_numbered.country_code,
         versions_numbered.preferred_currency,
         versions_numbered.has_marketing_opt_in,

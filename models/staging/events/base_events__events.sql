@@ -14,6 +14,11 @@
     )
 }}
 
+{#- an ISO-8601 text that ends with `Z` or a UTC offset: without one the instant depends on the reader's time zone -#}
+{%- set zoned_pattern -%}
+(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$
+{%- endset -%}
+
 {%- set raw_columns = {
     'event': dbt.type_string(),
     '_file_name': dbt.type_string(),
@@ -62,6 +67,8 @@ extracted as (
         is_json_object,
         {{ json_text('event_json', 'event_id') }} as event_id,
         {{ json_text('event_json', 'event_type') }} as event_type,
+        {{ json_text('event_json', 'event_ts') }} as event_ts_text,
+        {{ json_text('event_json', 'received_at') }} as received_at_text,
         {{ json_timestamp('event_json', 'event_ts') }} as event_at,
         {{ json_timestamp('event_json', 'sent_at') }} as sent_at,
         {{ json_timestamp('event_json', 'received_at') }} as received_at,
@@ -114,6 +121,10 @@ typed as (
         _dlt_load_id,
         event,
         is_json_object,
+        (
+            coalesce({{ regex_matches('event_ts_text', zoned_pattern) }}, true)
+            and coalesce({{ regex_matches('received_at_text', zoned_pattern) }}, true)
+        ) as has_zoned_timestamps,
         event_id,
         event_type,
         event_at,
@@ -174,6 +185,7 @@ loaded as (
         _dlt_load_id,
         raw_event as event,
         (invalid_reason is distinct from 'malformed_json') as is_json_object,
+        (invalid_reason is distinct from 'timestamp_without_zone') as has_zoned_timestamps,
         event_id,
         event_type,
         event_at,
@@ -281,6 +293,7 @@ flagged as (
                 or event_at is null
                 or received_at is null
                 then 'null_required'
+            when not has_zoned_timestamps then 'timestamp_without_zone'
             when event_at > {{ dbt.dateadd('day', 1, 'received_at') }} then 'future_timestamp'
         end as invalid_reason
     from ranked

@@ -1,4 +1,6 @@
 -- `_source_deleted` (dlt's hard-delete marker, always null in the table) is left out on purpose.
+-- No personal data from here on (doc block `oltp__pii`): the street line is not selected and the
+-- postal code is cut to its first three characters; city and country stay.
 with
 
 source as (
@@ -13,9 +15,8 @@ renamed as (
         cast(address_id as bigint) as address_id,
         cast(customer_id as bigint) as customer_id,
         address_type,
-        line1 as address_line1,
         city,
-        postal_code,
+        {{ postal_code_prefix('postal_code') }} as postal_code_prefix,
         upper(trim(country_code)) as country_code,
         cast(is_default as boolean) as is_default,
         cast(created_at as timestamp) as created_at,
@@ -43,9 +44,8 @@ final as (
         address_id,
         customer_id,
         address_type,
-        address_line1,
         city,
-        postal_code,
+        postal_code_prefix,
         country_code,
         is_default,
         created_at,

@@ -1,6 +1,9 @@
 -- Customer accounts, cleaned but never dropped (orders reference every account): the e-mail is
 -- normalized and flagged, the country mapped to ISO-3166 alpha-2 through the `country_codes` seed,
 -- and a second account registered with an e-mail already in use points to the first one.
+-- No personal data in clear text leaves this model (doc block `oltp__pii`): the e-mail becomes its
+-- SHA-256 (`email_hash`, which links duplicate accounts) and its domain right after it is
+-- normalized, the phone its last two digits, and names are not selected.
 with
 
 source as (
@@ -15,14 +18,28 @@ country_codes as (
 
 ),
 
+normalized as (
+
+    select
+        *,
+        nullif(lower(trim(email)), '') as normalized_email
+    from source
+
+),
+
 renamed as (
 
     select
         cast(customer_id as bigint) as customer_id,
-        nullif(lower(trim(email)), '') as email,
-        first_name,
-        last_name,
-        phone,
+        {{ hash_pii('normalized_email') }} as email_hash,
+        coalesce(
+            normalized_email like '_%@_%._%'
+            and normalized_email not like '%@%@%'
+            and normalized_email not like '% %',
+            false
+        ) as has_valid_email,
+        split_part(normalized_email, '@', 2) as email_domain,
+        {{ mask_phone('phone') }} as phone_masked,
         country_code as raw_country_code,
         upper(trim(preferred_currency)) as preferred_currency,
         cast(marketing_opt_in as boolean) as has_marketing_opt_in,
@@ -30,7 +47,7 @@ renamed as (
         cast(updated_at as timestamp) as updated_at,
         cast(deleted_at as timestamp) as deleted_at,
         _dlt_load_id as dlt_load_id
-    from source
+    from normalized
 
 ),
 
@@ -70,7 +87,7 @@ accounts_ranked as (
         *,
         -- the first account registered with an e-mail address is the customer's canonical one
         first_value(customer_id) over (
-            partition by email
+            partition by email_hash
             order by created_at, customer_id
             rows between unbounded preceding and unbounded following
         ) as first_account_id
@@ -83,21 +100,17 @@ final as (
     select
         customer_id,
         coalesce(
-            case when email is not null then first_account_id end,
+            case when email_hash is not null then first_account_id end,
             customer_id
         ) as canonical_customer_id,
-        email,
+        email_hash,
+        has_valid_email,
+        case when has_valid_email then email_domain end as email_domain,
         coalesce(
-            email like '_%@_%._%' and email not like '%@%@%' and email not like '% %',
-            false
-        ) as has_valid_email,
-        coalesce(
-            email is not null and first_account_id <> customer_id,
+            email_hash is not null and first_account_id <> customer_id,
             false
         ) as is_duplicate_account,
-        first_name,
-        last_name,
-        phone,
+        phone_masked,
         country_code,
         raw_country_code,
         coalesce(raw_country_code = country_code, false) as has_valid_country_code,

@@ -183,6 +183,9 @@ validated as (
         case
             when not coalesce(is_combined_format, false) then 'unparseable_line'
             when requested_at is null then 'invalid_timestamp'
+            -- a day of slack: no server logs a request from tomorrow, whatever its clock's zone
+            when requested_at > {{ dbt.dateadd('day', 1, dbt.current_timestamp_in_utc_backcompat()) }}
+                then 'future_timestamp'
             when load_rank > 1 then 'duplicate'
         end as invalid_reason
     from flagged

@@ -246,6 +246,15 @@ def test_layer_rule_fails_on_a_forbidden_dependency(name: str, folder: str, read
     assert reads.split(".")[-1] in violations[0].message  # names what it reads
 
 
+def test_layer_rule_lets_only_the_audit_marts_count_quarantined_rows() -> None:
+    reads = ("model.shop.qrt_oltp__orders", "model.shop.stg_oltp__orders")
+    audit = model("rpt_source_reconciliation", "marts/audit", depends_on=reads)
+    assert check(manifest(*good_project(), audit, *grain("rpt_source_reconciliation"))) == []
+    elsewhere = model("rpt_source_reconciliation", "marts/finance", depends_on=reads)
+    violations = check(manifest(*good_project(), elsewhere, *grain("rpt_source_reconciliation")))
+    assert rules_broken(violations) == [("layers", "models/marts/finance/rpt_source_reconciliation.sql")]
+
+
 def test_layer_rule_fails_on_a_model_outside_the_layers() -> None:
     stray = model("orders_report", "reports", depends_on=("model.shop.fct_orders",))
     violations = check(manifest(*good_project(), stray, *grain("orders_report")))

@@ -20,6 +20,10 @@ the sum of a hash of every row (order-independent, duplicate-sensitive). Then:
      only (dlt records each incremental's ``start_value``, stable from then on); one
      ``_dlt_version`` row for ``oltp`` on the first re-run only (its tables switch from the first
      load's append to merge).
+   - the ingestion's audit table ``_ingest_audit`` gains one row per table re-read (it records each
+     load's extract counts); the audit models built on it (``stg_audit__*``,
+     ``int_table_loads_classified``, ``rpt_load_audit``, ``rpt_source_reconciliation``) describe the loads,
+     so they gain those loads' rows, and every load still reconciles (nothing unexplained).
    dlt's merge staging datasets (``<dataset>_staging``) are its scratch space and are not compared.
 """
 
@@ -35,20 +39,33 @@ from warehouse_helpers import REPO, Warehouse
 if str(REPO) not in sys.path:  # `pytest` run without `python -m` (which puts the repo first)
     sys.path.insert(0, str(REPO))
 
-from tools.reliability.hashing import BOOKKEEPING, LOAD_COLUMNS  # noqa: E402
-from tools.reliability.hashing import content_hashes as _content_hashes  # noqa: E402
+from tools.reliability.hashing import BOOKKEEPING as DLT_BOOKKEEPING  # noqa: E402
+from tools.reliability.hashing import LOAD_COLUMNS, Hashes, content_hashes  # noqa: E402
 from tools.reliability.hashing import differences as _differences  # noqa: E402
 from tools.reliability.hashing import dlt_datasets as _dlt_datasets  # noqa: E402
 from tools.reliability.hashing import quoted as _quoted  # noqa: E402
 from tools.reliability.hashing import relations as _relations  # noqa: E402
 
+BOOKKEEPING = (*DLT_BOOKKEEPING, "_ingest_audit")
+"""dlt's own tables and the ingestion's audit table in every dataset: they record each run, so they may grow
+(by exactly what is asserted)."""
+LOAD_AUDIT_MODELS = (
+    "staging.stg_audit__extract_counts",
+    "staging.stg_audit__loads",
+    "staging.stg_audit__raw_row_counts",
+    "intermediate.int_table_loads_classified",
+    "marts.rpt_load_audit",
+    "marts.rpt_source_reconciliation",
+)
+"""The audit trail's models: one row per load (or per table with its load counts), so new loads add rows."""
 OVERLAP_SOURCES = ("oltp", "adplatform")
 """Sources that re-read a window of already loaded rows on every run, by design."""
 
 EXPECTED_BOOKKEEPING_GAINS: dict[int, dict[str, tuple[int, int, int]]] = {
-    # re-run -> dataset -> rows gained by (_dlt_loads, _dlt_pipeline_state, _dlt_version); others gain none
-    1: {"oltp": (1, 1, 1), "adplatform": (1, 1, 0)},
-    2: {"oltp": (1, 0, 0), "adplatform": (1, 0, 0)},
+    # re-run -> dataset -> rows gained by (_dlt_loads, _dlt_pipeline_state, _dlt_version, _ingest_audit);
+    # others gain none. The audit gains a row per table re-read: the 9 shop tables, the 2 ad platform ones.
+    1: {"oltp": (1, 1, 1, 9), "adplatform": (1, 1, 0, 2)},
+    2: {"oltp": (1, 0, 0, 9), "adplatform": (1, 0, 0, 2)},
 }
 
 
@@ -94,6 +111,16 @@ def _overlap_windows(warehouse: Warehouse) -> dict[str, str]:
     return windows
 
 
+def _content_hashes(warehouse: Warehouse, *, without_load_columns: bool, where: dict[str, str] | None = None) -> Hashes:
+    """Content hashes (``tools.reliability.hashing``) of every relation but the bookkeeping tables."""
+    return content_hashes(warehouse, without_load_columns=without_load_columns, where=where, skip_tables=BOOKKEEPING)
+
+
+def _without_load_audit(hashes: Hashes) -> Hashes:
+    """The hashes without the audit trail's models, which gain a row per new load by design."""
+    return {relation: value for relation, value in hashes.items() if relation not in LOAD_AUDIT_MODELS}
+
+
 def _assert_reloaded_rows_are_the_windows(warehouse: Warehouse, windows: dict[str, str]) -> None:
     """The rows carrying the newest load id of an overlap source are exactly its re-read window."""
     for relation, window in windows.items():
@@ -122,8 +149,8 @@ def test_ingest_twice_then_build_leaves_identical_tables(built_warehouse: Wareho
     warehouse = built_warehouse.copy(tmp_path)
     windows = _overlap_windows(warehouse)
     outside = {relation: f"not ({window})" for relation, window in windows.items()}
-    content = _content_hashes(warehouse, without_load_columns=True)
-    untouched = _content_hashes(warehouse, without_load_columns=False, where=outside)
+    content = _without_load_audit(_content_hashes(warehouse, without_load_columns=True))
+    untouched = _without_load_audit(_content_hashes(warehouse, without_load_columns=False, where=outside))
     # staging views pass the raw rows' load id through: they show the rewritten rows' new load ids
     passes_load_ids = {
         relation
@@ -142,7 +169,7 @@ def test_ingest_twice_then_build_leaves_identical_tables(built_warehouse: Wareho
             dataset: tuple(books_after[dataset][table] - books[dataset][table] for table in BOOKKEEPING)
             for dataset in books
         }
-        expected = {dataset: EXPECTED_BOOKKEEPING_GAINS[run].get(dataset, (0, 0, 0)) for dataset in books}
+        expected = {dataset: EXPECTED_BOOKKEEPING_GAINS[run].get(dataset, (0, 0, 0, 0)) for dataset in books}
         assert gains == expected, f"ingest #{run}: dlt bookkeeping gained {gains}, expected {expected}"
         failed = warehouse.rows(
             " union all ".join(
@@ -155,18 +182,22 @@ def test_ingest_twice_then_build_leaves_identical_tables(built_warehouse: Wareho
         books = books_after
         loads = {dataset: _newest_load_id(warehouse, dataset) for dataset in books}
 
-        after = _content_hashes(warehouse, without_load_columns=True)
+        after = _without_load_audit(_content_hashes(warehouse, without_load_columns=True))
         assert after == content, f"ingest #{run} changed content: " + "; ".join(_differences(content, after))
-        strict = _content_hashes(warehouse, without_load_columns=False, where=outside)
+        strict = _without_load_audit(_content_hashes(warehouse, without_load_columns=False, where=outside))
         changed = [line for line in _differences(untouched, strict) if line.split(":")[0] not in passes_load_ids]
         assert not changed, f"ingest #{run} rewrote rows outside the re-read windows: " + "; ".join(changed)
         _assert_reloaded_rows_are_the_windows(warehouse, windows)
 
     warehouse.dbt("build")
-    after = _content_hashes(warehouse, without_load_columns=True)
+    after = _without_load_audit(_content_hashes(warehouse, without_load_columns=True))
     assert after == content, "dbt build after the re-ingests changed: " + "; ".join(_differences(content, after))
+    unexplained = warehouse.one("select sum(rows_unexplained) from marts.rpt_source_reconciliation")
+    assert unexplained == 0, f"the re-ingested loads do not reconcile: {unexplained} rows unexplained"
+    loads_audited = warehouse.one("select count(distinct load_id) from marts.rpt_load_audit")
+    assert loads_audited == sum(warehouse.one(f'select count(*) from "{d}"._dlt_loads') for d in books)
     # no model downstream of staging carries the overlap sources' load ids: marts, snapshots and
     # incremental tables are identical column for column, and so are the raw rows outside the windows
-    strict = _content_hashes(warehouse, without_load_columns=False, where=outside)
+    strict = _without_load_audit(_content_hashes(warehouse, without_load_columns=False, where=outside))
     changed = [line for line in _differences(untouched, strict) if line.split(":")[0] not in passes_load_ids]
     assert not changed, "dbt build after the re-ingests changed: " + "; ".join(changed)

@@ -1,0 +1,59 @@
+{#-
+    The raw tables the audit marts account for (rpt_load_audit, rpt_source_reconciliation), and where
+    each one's rows go: the staging model holding its valid rows, the quarantine model holding the
+    rest (with the filter that leaves out load rejects, counted from `rejected_records` instead), the
+    base model that flags every row per load (`is_valid`, `_dlt_load_id`), and the mart that must show
+    every valid row (`downstream_rows`: the SQL aggregate that counts them there).
+
+    A new raw table must be added here: rpt_load_audit finds its `_ingest_audit` records without a
+    matching entry and reports them as unexplained, so `dbt build` fails until it is.
+-#}
+{% macro audit_tables() -%}
+    {{ return(adapter.dispatch('audit_tables')()) }}
+{%- endmacro %}
+
+{% macro default__audit_tables() -%}
+    {%- set load_rejects = "invalid_reason <> 'rejected_at_load'" -%}
+    {{ return([
+        {'source': 'oltp', 'table': 'addresses', 'staging': 'stg_oltp__addresses'},
+        {'source': 'oltp', 'table': 'categories', 'staging': 'stg_oltp__categories'},
+        {'source': 'oltp', 'table': 'customers', 'staging': 'stg_oltp__customers',
+            'downstream': 'dim_customers', 'downstream_rows': 'count(distinct customer_id)'},
+        {'source': 'oltp', 'table': 'order_items', 'staging': 'stg_oltp__order_items',
+            'downstream': 'fct_order_items'},
+        {'source': 'oltp', 'table': 'order_status_history', 'staging': 'stg_oltp__order_status_history'},
+        {'source': 'oltp', 'table': 'orders', 'staging': 'stg_oltp__orders', 'downstream': 'fct_orders'},
+        {'source': 'oltp', 'table': 'payments', 'staging': 'stg_oltp__payments'},
+        {'source': 'oltp', 'table': 'products', 'staging': 'stg_oltp__products', 'downstream': 'dim_products'},
+        {'source': 'oltp', 'table': 'refunds', 'staging': 'stg_oltp__refunds'},
+        {'source': 'documents', 'table': 'reviews', 'staging': 'stg_documents__reviews',
+            'base': 'base_documents__reviews',
+            'quarantine': 'qrt_documents__reviews', 'quarantine_where': load_rejects},
+        {'source': 'documents', 'table': 'rejected_records'},
+        {'source': 'events', 'table': 'events', 'staging': 'stg_events__events', 'base': 'base_events__events',
+            'quarantine': 'qrt_events__events', 'quarantine_where': load_rejects, 'downstream': 'fct_events'},
+        {'source': 'events', 'table': 'rejected_records'},
+        {'source': 'weblogs', 'table': 'access_log', 'staging': 'stg_weblogs__requests',
+            'base': 'base_weblogs__requests',
+            'quarantine': 'qrt_weblogs__requests', 'downstream': 'fct_web_requests'},
+        {'source': 'weblogs', 'table': 'rejected_records'},
+        {'source': 'adplatform', 'table': 'campaigns', 'staging': 'stg_adplatform__campaigns',
+            'downstream': 'dim_campaigns'},
+        {'source': 'adplatform', 'table': 'daily_metrics', 'staging': 'stg_adplatform__daily_metrics',
+            'downstream': 'fct_ad_performance_daily'},
+        {'source': 'lake', 'table': 'fx_rates', 'staging': 'stg_lake__fx_rates',
+            'quarantine': 'qrt_lake__fx_rates'},
+        {'source': 'lake', 'table': 'inventory_snapshots', 'staging': 'stg_lake__inventory_snapshots',
+            'quarantine': 'qrt_lake__inventory_snapshots'},
+        {'source': 'lake', 'table': 'rejected_records'},
+    ]) }}
+{%- endmacro %}
+
+{#- The raw datasets (dbt sources) audited: each has `_dlt_loads` and `_ingest_audit`. -#}
+{% macro audit_sources() -%}
+    {%- set names = [] -%}
+    {%- for entry in audit_tables() if entry.source not in names -%}
+        {%- do names.append(entry.source) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
