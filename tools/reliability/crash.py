@@ -390,8 +390,9 @@ def _last_started(log: Path, nodes: int) -> tuple[str | None, str | None]:
     starts = [line for line in log.read_text(errors="replace").splitlines() if _STARTED.search(line)]
     if not starts:
         return None, "before the first node"
-    match = re.search(r"\d+ of \d+ START (.*?)\s*\.{3,}", starts[-1])
-    node = match[1].split()[-1] if match else None
+    # the last line may be cut off by the kill: name the last node whose line is complete
+    names = [match[1].split()[-1] for line in starts if (match := re.search(r"\d+ of \d+ START (.*?)\s*\.{3,}", line))]
+    node = names[-1] if names else None
     return node, f"node {len(starts)} of {nodes} started"
 
 
