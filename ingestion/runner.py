@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
+import dlt
 from dlt.extract.source import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
@@ -140,6 +143,7 @@ def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> Sou
     result = SourceResult(spec.name, 0.0)
     try:
         pipeline = make_pipeline(spec.name, paths, dev_mode=dev_mode)
+        result.notes.extend(drop_committed_extracts(pipeline))
         if pipeline.config.restore_from_destination and not dev_mode:
             # what `run` does first, done before the source is built: a build may read the pipeline
             # state (adplatform's report window), and the sync may replace it (restored from the
@@ -169,6 +173,24 @@ def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> Sou
         result.notes.append(f"{len(stats.changed_files)} already-loaded file(s) changed and were not reloaded: {shown}")
     result.notes.extend(stats.notes)
     return result
+
+
+def drop_committed_extracts(pipeline: dlt.Pipeline) -> list[str]:
+    """Delete extracted packages that dlt's normalize already committed; a note for each.
+
+    Normalize moves a package's normalized copy to ``load/normalized`` and only then deletes the
+    extracted one (``normalize/extracted/<load_id>``). A run killed during that deletion leaves both,
+    the extracted one half-deleted, and every later run fails normalizing it again (FileNotFoundError)
+    while the complete copy waits to be loaded. Such a leftover is safe to delete: its data is in the
+    normalized (or loaded) package of the same load id.
+    """
+    committed = {*pipeline.list_normalized_load_packages(), *pipeline.list_completed_load_packages()}
+    notes = []
+    for load_id in pipeline.list_extracted_load_packages():
+        if load_id in committed:
+            shutil.rmtree(Path(pipeline.working_dir) / "normalize" / "extracted" / load_id)
+            notes.append(f"removed the leftover extracted copy of load package {load_id} (already normalized)")
+    return notes
 
 
 def explain(spec: SourceSpec, exc: BaseException) -> str:
