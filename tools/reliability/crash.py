@@ -183,10 +183,11 @@ def observe(data_dir: Path, output: Path) -> tuple[str | None, str]:
         return None, "setup"
     active = announced[-1]
     folder = data_dir / "pipelines" / f"{PIPELINE_PREFIX}{active}"
-    if _packages(folder / "load" / "normalized"):
-        return active, "load"
+    # normalize commits a package to load/normalized, then deletes its extracted copy: both = still normalize
     if _packages(folder / "load" / "new") or _packages(folder / "normalize" / "extracted"):
         return active, "normalize"
+    if _packages(folder / "load" / "normalized"):
+        return active, "load"
     if _extracting(folder / "normalize"):
         return active, "extract"
     return active, "setup"
