@@ -6,6 +6,7 @@ import gzip
 import shutil
 from pathlib import Path
 
+import duckdb
 from ingest_helpers import demo, manifest, query, scalar
 
 from ingestion.common.audit import audited
@@ -158,3 +159,35 @@ def test_a_run_killed_while_normalize_cleans_up_is_loaded_by_the_next(generated,
     assert scalar(data_dir, "select count(*) from events.events") == truth["lines"]
     assert query(data_dir, "select count(*) from events._dlt_loads where load_id = ? and status = 0", load_id) == [(1,)]
     assert not list(extracted.iterdir())
+
+
+def test_a_job_committed_but_not_marked_before_a_kill_is_not_loaded_twice(generated, ingest) -> None:
+    """Found by the crash trials: a load killed after DuckDB committed an append job but before dlt
+    marked it (no pending transition) left it in ``started_jobs``; the next run loaded it again and the
+    table held its rows twice. Recreated with dlt's own steps: the package loaded, then put back as the
+    kill leaves it (pending, the job started and unmarked, no ``_dlt_loads`` row)."""
+    data_dir = generated(4)
+    assert ingest(data_dir, "events").ok
+    demo(data_dir, "advance", "--days", "1")
+    truth = manifest(data_dir)["events"]
+    paths = Paths(data_dir)
+    pipeline = make_pipeline("events", paths)
+    pipeline.extract(audited(registry()["events"].build(paths, SourceStats("events")), SourceStats("events")))
+    pipeline.normalize()
+    (load_id,) = pipeline.list_normalized_load_packages()
+    pipeline.load()
+    load = data_dir / "pipelines" / pipeline.pipeline_name / "load"
+    package = load / "normalized" / load_id
+    (load / "loaded" / load_id).rename(package)
+    (package / "package_completed.json").unlink(missing_ok=True)
+    for job in (package / "completed_jobs").glob("events.*"):
+        job.rename(package / "started_jobs" / job.name)
+    connection = duckdb.connect(str(data_dir / "warehouse.duckdb"))
+    connection.execute("delete from events._dlt_loads where load_id = ?", [load_id])
+    connection.close()
+    assert scalar(data_dir, "select count(*) from events.events") == truth["lines"]  # committed once already
+
+    result = ingest(data_dir, "events")
+    assert result.ok, result.error
+    assert scalar(data_dir, "select count(*) from events.events") == truth["lines"]
+    assert query(data_dir, "select status from events._dlt_loads where load_id = ?", load_id) == [(0,)]
