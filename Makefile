@@ -147,7 +147,7 @@ test: setup browser ## Run every test (pytest: generator, API, OLTP on PostgreSQ
 test-fast: setup ## Tests without the slow end-to-end ones
 	@$(BIN)/python -m pytest -m "not slow"
 
-.PHONY: reliability reliability-inputs
+.PHONY: reliability reliability-inputs reliability-crash
 reliability: setup ## Crash trials + bad-input catalogue (~10 min); writes the README's reliability summary
 	@$(BIN)/python -m tools.reliability --write-readme
 
@@ -157,6 +157,13 @@ reliability-inputs: setup ## Bad-input catalogue: damage scratch demo data, inge
 .PHONY: test-idempotency
 test-idempotency: setup ## Re-run ingest and dbt build on a copy of a demo warehouse; assert identical content hashes
 	@$(BIN)/python -m pytest tests/python/warehouse/test_idempotency.py
+
+# crash recovery trials (tools/reliability/crash.py): INGEST_TRIALS ingest kills, DBT_TRIALS dbt build kills
+INGEST_TRIALS ?= 12
+DBT_TRIALS ?= 4
+
+reliability-crash: setup ## SIGKILL ingest and dbt build at random points, re-run, compare with an uninterrupted run (~5 min)
+	@$(BIN)/python -m tools.reliability.crash --ingest-trials $(INGEST_TRIALS) --dbt-trials $(DBT_TRIALS) --seed $(SEED)
 
 # the docs site test drives Debian's headless Chromium; without it (not root, no apt-get) that test skips
 BROWSER_PACKAGES := chromium chromium-driver

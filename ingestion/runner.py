@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
+import dlt
+from dlt.common.storages.load_package import ParsedLoadJobFileName
 from dlt.extract.source import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
@@ -140,6 +145,13 @@ def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> Sou
     result = SourceResult(spec.name, 0.0)
     try:
         pipeline = make_pipeline(spec.name, paths, dev_mode=dev_mode)
+        result.notes.extend(drop_committed_extracts(pipeline))
+        result.notes.extend(undo_interrupted_appends(pipeline))
+        if pipeline.config.restore_from_destination and not dev_mode:
+            # what `run` does first, done before the source is built: a build may read the pipeline
+            # state (adplatform's report window), and the sync may replace it (restored from the
+            # destination) or wipe it (a first load killed after extract: no dataset in the warehouse)
+            pipeline.sync_destination()
         source = spec.build(paths, stats)
         pipeline.run(audited(source, stats))
         trace = pipeline.last_trace
@@ -164,6 +176,67 @@ def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> Sou
         result.notes.append(f"{len(stats.changed_files)} already-loaded file(s) changed and were not reloaded: {shown}")
     result.notes.extend(stats.notes)
     return result
+
+
+def drop_committed_extracts(pipeline: dlt.Pipeline) -> list[str]:
+    """Delete extracted packages that dlt's normalize already committed; a note for each.
+
+    Normalize moves a package's normalized copy to ``load/normalized`` and only then deletes the
+    extracted one (``normalize/extracted/<load_id>``). A run killed during that deletion leaves both,
+    the extracted one half-deleted, and every later run fails normalizing it again (FileNotFoundError)
+    while the complete copy waits to be loaded. Such a leftover is safe to delete: its data is in the
+    normalized (or loaded) package of the same load id.
+    """
+    committed = {*pipeline.list_normalized_load_packages(), *pipeline.list_completed_load_packages()}
+    notes = []
+    for load_id in pipeline.list_extracted_load_packages():
+        if load_id in committed:
+            shutil.rmtree(Path(pipeline.working_dir) / "normalize" / "extracted" / load_id)
+            notes.append(f"removed the leftover extracted copy of load package {load_id} (already normalized)")
+    return notes
+
+
+def undo_interrupted_appends(pipeline: dlt.Pipeline) -> list[str]:
+    """Delete the rows an interrupted load may already have appended; dlt then loads those jobs again.
+
+    dlt marks a job committed by the destination (a pending transition in the package) and does not
+    repeat it; a load killed between DuckDB's commit and that mark leaves the job to be loaded again by
+    the next run, and an ``append`` table (the first load of the OLTP tables, the file sources' raw
+    lines, the audit table) gets its rows twice. Where every job of an append table in the pending
+    package is such a job (none completed, none marked), the rows carrying the package's load id can
+    only come from them: they are deleted, and the repeated jobs write them once.
+    """
+    notes = []
+    for load_id in pipeline.list_normalized_load_packages():
+        package = Path(pipeline.working_dir) / "load" / "normalized" / load_id
+        marked = {path.name for path in (package / ".pending_transitions").glob("*")}
+        started = [job.name for job in (package / "started_jobs").glob("*.*")]
+        repeated = {ParsedLoadJobFileName.parse(name).table_name for name in started if name not in marked}
+        if not repeated:
+            continue
+        done = [job.name for job in (package / "completed_jobs").glob("*.*")] + [n for n in started if n in marked]
+        committed = {ParsedLoadJobFileName.parse(name).table_name for name in done}
+        tables = json.loads((package / "schema.json").read_text()).get("tables", {})
+        appended = sorted(
+            table
+            for table in repeated - committed
+            if tables.get(table, {}).get("write_disposition") == "append"
+            and "_dlt_load_id" in tables[table].get("columns", {})
+        )
+        with pipeline.sql_client() as client:
+            for table in appended:
+                exists = client.execute_sql(
+                    "select count(*) from information_schema.tables where table_schema = %s and table_name = %s",
+                    client.dataset_name,
+                    table,
+                )[0][0]
+                if exists:
+                    client.execute_sql(
+                        f"delete from {client.make_qualified_table_name(table)} where _dlt_load_id = %s", load_id
+                    )
+        if appended:
+            notes.append(f"load package {load_id} was interrupted: reloading {', '.join(appended)} without duplicates")
+    return notes
 
 
 def explain(spec: SourceSpec, exc: BaseException) -> str:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import pytest
 from ingest_helpers import demo, manifest, query, scalar
 
 from demo.adplatform import AdPlatformServer
+from ingestion.adplatform import MAX_REPORT_DAYS
 
 TOKEN = "ingest-test-token-8Hq2"
 
@@ -108,3 +111,29 @@ def test_missing_token_is_one_clear_error(generated, ingest) -> None:
     result = ingest(generated(2), "adplatform")
     assert not result.ok
     assert result.error.startswith("adplatform: no API token")
+
+
+def test_first_load_lost_after_extract_is_reloaded_in_full(generated, ingest, monkeypatch) -> None:
+    """A first load killed after extract (found by the crash trials, ``tools/reliability/crash.py``).
+
+    dlt saved the pipeline state (with the ``daily_metrics`` cursor) locally, but the dataset never
+    reached the warehouse. The next run's sync with the destination wipes that local state, so the
+    report window must be computed after the sync: computed before it (from the wiped cursor), the
+    request ran from ``start_date`` to a year after the cursor, over the API's 366 days, and got a 400.
+    """
+    start = "2025-01-01"  # the demo's first day
+    if (dt.date.today() - dt.date.fromisoformat(start)).days < MAX_REPORT_DAYS + 10:
+        pytest.skip("the backlog is under a year: every request ends today, so a stale window cannot show")
+    monkeypatch.setenv("SOURCES__ADPLATFORM__START_DATE", start)
+    data_dir = generated(10)
+    with api(data_dir, monkeypatch):
+        assert ingest(data_dir, "adplatform").ok
+    # the kill's aftermath: local state and schema as after the extract, nothing of it in the warehouse
+    connection = duckdb.connect(str(data_dir / "warehouse.duckdb"))
+    connection.execute("drop schema adplatform cascade")
+    connection.execute("drop schema if exists adplatform_staging cascade")
+    connection.close()
+    with api(data_dir, monkeypatch):
+        again = ingest(data_dir, "adplatform")
+    assert again.ok, again.error
+    assert_matches_served(data_dir)

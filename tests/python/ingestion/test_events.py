@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import shutil
 from pathlib import Path
 
+import duckdb
 from ingest_helpers import demo, manifest, query, scalar
+
+from ingestion.common.audit import audited
+from ingestion.common.settings import Paths, make_pipeline
+from ingestion.common.stats import SourceStats
+from ingestion.runner import registry
 
 
 def test_full_load_lands_every_line_with_bad_records_accounted(generated, ingest) -> None:
@@ -122,3 +129,65 @@ def test_missing_folder_is_one_clear_error(tmp_path: Path, ingest) -> None:
     assert not result.ok
     assert result.error.startswith("events: folder ") and "does not exist" in result.error
     assert "\n" not in result.error
+
+
+def test_a_run_killed_while_normalize_cleans_up_is_loaded_by_the_next(generated, ingest) -> None:
+    """Found by the crash trials (``tools/reliability/crash.py``): a kill between normalize committing a
+    package to ``load/normalized`` and deleting its extracted copy left both, the copy half-deleted, and
+    every later run failed normalizing it again (FileNotFoundError). Recreated here with dlt's own steps."""
+    data_dir = generated(4)
+    assert ingest(data_dir, "events").ok
+    demo(data_dir, "advance", "--days", "1")
+    truth = manifest(data_dir)["events"]
+    paths = Paths(data_dir)
+    pipeline = make_pipeline("events", paths)
+    pipeline.extract(audited(registry()["events"].build(paths, SourceStats("events")), SourceStats("events")))
+    extracted = data_dir / "pipelines" / pipeline.pipeline_name / "normalize" / "extracted"
+    (load_id,) = [package.name for package in extracted.iterdir()]
+    kept = extracted.parent / "kept"
+    shutil.copytree(extracted / load_id, kept)
+    pipeline.normalize()
+    # the kill's leftover: the extracted copy with part of it deleted (its new_jobs gone)
+    shutil.copytree(kept, extracted / load_id)
+    shutil.rmtree(extracted / load_id / "new_jobs")
+    shutil.rmtree(kept)
+    assert pipeline.list_normalized_load_packages() == [load_id]
+
+    for run in (1, 2):
+        result = ingest(data_dir, "events")
+        assert result.ok, f"run {run}: {result.error}"
+    assert scalar(data_dir, "select count(*) from events.events") == truth["lines"]
+    assert query(data_dir, "select count(*) from events._dlt_loads where load_id = ? and status = 0", load_id) == [(1,)]
+    assert not list(extracted.iterdir())
+
+
+def test_a_job_committed_but_not_marked_before_a_kill_is_not_loaded_twice(generated, ingest) -> None:
+    """Found by the crash trials: a load killed after DuckDB committed an append job but before dlt
+    marked it (no pending transition) left it in ``started_jobs``; the next run loaded it again and the
+    table held its rows twice. Recreated with dlt's own steps: the package loaded, then put back as the
+    kill leaves it (pending, the job started and unmarked, no ``_dlt_loads`` row)."""
+    data_dir = generated(4)
+    assert ingest(data_dir, "events").ok
+    demo(data_dir, "advance", "--days", "1")
+    truth = manifest(data_dir)["events"]
+    paths = Paths(data_dir)
+    pipeline = make_pipeline("events", paths)
+    pipeline.extract(audited(registry()["events"].build(paths, SourceStats("events")), SourceStats("events")))
+    pipeline.normalize()
+    (load_id,) = pipeline.list_normalized_load_packages()
+    pipeline.load()
+    load = data_dir / "pipelines" / pipeline.pipeline_name / "load"
+    package = load / "normalized" / load_id
+    (load / "loaded" / load_id).rename(package)
+    (package / "package_completed.json").unlink(missing_ok=True)
+    for job in (package / "completed_jobs").glob("events.*"):
+        job.rename(package / "started_jobs" / job.name)
+    connection = duckdb.connect(str(data_dir / "warehouse.duckdb"))
+    connection.execute("delete from events._dlt_loads where load_id = ?", [load_id])
+    connection.close()
+    assert scalar(data_dir, "select count(*) from events.events") == truth["lines"]  # committed once already
+
+    result = ingest(data_dir, "events")
+    assert result.ok, result.error
+    assert scalar(data_dir, "select count(*) from events.events") == truth["lines"]
+    assert query(data_dir, "select status from events._dlt_loads where load_id = ?", load_id) == [(0,)]

@@ -30,12 +30,23 @@ duplicate-sensitive). Then:
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from typing import Any
 
 from warehouse_helpers import REPO, Warehouse
 
-BOOKKEEPING = ("_dlt_loads", "_dlt_pipeline_state", "_dlt_version", "_ingest_audit")
+if str(REPO) not in sys.path:  # `pytest` run without `python -m` (which puts the repo first)
+    sys.path.insert(0, str(REPO))
+
+from tools.reliability.hashing import BOOKKEEPING as DLT_BOOKKEEPING  # noqa: E402
+from tools.reliability.hashing import LOAD_COLUMNS, Hashes, content_hashes  # noqa: E402
+from tools.reliability.hashing import differences as _differences  # noqa: E402
+from tools.reliability.hashing import dlt_datasets as _dlt_datasets  # noqa: E402
+from tools.reliability.hashing import quoted as _quoted  # noqa: E402
+from tools.reliability.hashing import relations as _relations  # noqa: E402
+
+BOOKKEEPING = (*DLT_BOOKKEEPING, "_ingest_audit")
 """dlt's own tables and the ingestion's audit table in every dataset: they record each run, so they may grow
 (by exactly what is asserted)."""
 LOAD_AUDIT_MODELS = (
@@ -47,8 +58,6 @@ LOAD_AUDIT_MODELS = (
     "marts.rpt_source_reconciliation",
 )
 """The audit trail's models: one row per load (or per table with its load counts), so new loads add rows."""
-LOAD_COLUMNS = ("_dlt_load_id", "_dlt_id", "dlt_load_id")
-"""Columns naming the load that wrote a row (raw, and as passed through by staging and quarantine)."""
 OVERLAP_SOURCES = ("oltp", "adplatform")
 """Sources that re-read a window of already loaded rows on every run, by design."""
 
@@ -59,60 +68,9 @@ EXPECTED_BOOKKEEPING_GAINS: dict[int, dict[str, tuple[int, int, int]]] = {
     2: {"oltp": (1, 0, 0, 9), "adplatform": (1, 0, 0, 2)},
 }
 
-Hashes = dict[str, tuple[int, int]]
-
 
 def _config() -> dict[str, Any]:
     return tomllib.loads((REPO / ".dlt" / "config.toml").read_text())
-
-
-def _relations(warehouse: Warehouse) -> dict[str, list[str]]:
-    """Every table and view (``schema.name``) with its columns, except dlt's merge staging datasets."""
-    datasets = _dlt_datasets(warehouse)
-    scratch = {f"{dataset}_staging" for dataset in datasets}
-    columns: dict[str, list[str]] = {}
-    for schema, table, column in warehouse.rows(
-        "select table_schema, table_name, column_name from information_schema.columns "
-        "where table_catalog = current_database() order by table_schema, table_name, ordinal_position"
-    ):
-        if schema not in scratch:
-            columns.setdefault(f"{schema}.{table}", []).append(column)
-    return columns
-
-
-def _dlt_datasets(warehouse: Warehouse) -> list[str]:
-    return sorted(
-        schema
-        for (schema,) in warehouse.rows(
-            "select table_schema from information_schema.tables where table_name = '_dlt_loads'"
-        )
-    )
-
-
-def _quoted(relation: str) -> str:
-    schema, table = relation.split(".", 1)
-    return f'"{schema}"."{table}"'
-
-
-def _content_hashes(warehouse: Warehouse, *, without_load_columns: bool, where: dict[str, str] | None = None) -> Hashes:
-    """Row count and order-independent content hash of every relation but dlt's bookkeeping tables.
-
-    ``without_load_columns`` leaves out the columns naming the load that wrote a row; ``where``
-    restricts some relations to a subset of their rows.
-    """
-    hashes: Hashes = {}
-    for relation, columns in _relations(warehouse).items():
-        if relation.split(".", 1)[1] in BOOKKEEPING:
-            continue
-        kept = [column for column in columns if not (without_load_columns and column in LOAD_COLUMNS)]
-        selected = ", ".join(f'"{column}"' for column in kept)
-        condition = (where or {}).get(relation, "true")
-        count, total = warehouse.rows(
-            f"select count(*), coalesce(sum(hash(row_values)), 0) from "
-            f"(select {selected} from {_quoted(relation)} where {condition}) as row_values"
-        )[0]
-        hashes[relation] = (int(count), int(total))
-    return hashes
 
 
 def _bookkeeping(warehouse: Warehouse) -> dict[str, dict[str, int]]:
@@ -153,17 +111,14 @@ def _overlap_windows(warehouse: Warehouse) -> dict[str, str]:
     return windows
 
 
+def _content_hashes(warehouse: Warehouse, *, without_load_columns: bool, where: dict[str, str] | None = None) -> Hashes:
+    """Content hashes (``tools.reliability.hashing``) of every relation but the bookkeeping tables."""
+    return content_hashes(warehouse, without_load_columns=without_load_columns, where=where, skip_tables=BOOKKEEPING)
+
+
 def _without_load_audit(hashes: Hashes) -> Hashes:
     """The hashes without the audit trail's models, which gain a row per new load by design."""
     return {relation: value for relation, value in hashes.items() if relation not in LOAD_AUDIT_MODELS}
-
-
-def _differences(before: Hashes, after: Hashes) -> list[str]:
-    return [
-        f"{relation}: {before.get(relation)} -> {after.get(relation)}"
-        for relation in sorted(set(before) | set(after))
-        if before.get(relation) != after.get(relation)
-    ]
 
 
 def _assert_reloaded_rows_are_the_windows(warehouse: Warehouse, windows: dict[str, str]) -> None:
