@@ -63,6 +63,10 @@ def crash_summary(results: list[crash.TrialResult], seconds: float) -> str:
             f"{recovered[(target, stage)]} of {count} |"
         )
     failed = [result for result in results if not result.ok]
+    dbt_kills = [result.killed_stage for result in results if result.target == "dbt" and result.killed_stage]
+    if dbt_kills:
+        lines.append("")
+        lines.append(f"`dbt build` was killed at: {', '.join(dbt_kills)}.")
     lines.append("")
     lines.append(
         f"{len(results) - len(failed)} of {len(results)} trials recovered."
@@ -87,7 +91,7 @@ def inputs_summary(results: list[bad_inputs.CaseResult], seconds: float) -> str:
         "[tools/reliability/bad_inputs.md](tools/reliability/bad_inputs.md)): malformed JSON, truncated gzip, "
         "empty files, wrong encodings, a 5 MB field, new columns, a column changing type, duplicate keys, "
         "timestamps without zone or in 2099, API 401/429/500/timeouts/HTML instead of JSON, the database "
-        "unreachable, dropped, locked or removed.",
+        "unreachable, dropped, locked, removed or cut off mid-extract.",
         "",
         "| outcome | inputs |",
         "|---|---|",
