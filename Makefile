@@ -148,7 +148,7 @@ test-fast: setup ## Tests without the slow end-to-end ones
 	@$(BIN)/python -m pytest -m "not slow"
 
 .PHONY: reliability reliability-inputs reliability-crash
-reliability: setup ## Crash trials + bad-input catalogue (~10 min); writes the README's reliability summary
+reliability: setup ## Crash trials + bad-input catalogue (~5 min); writes the README's reliability summary
 	@$(BIN)/python -m tools.reliability --write-readme
 
 reliability-inputs: setup ## Bad-input catalogue: damage scratch demo data, ingest, dbt; a table of what each input gets
