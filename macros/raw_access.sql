@@ -23,9 +23,9 @@
     {{ return(adapter.dispatch('revoke_raw_access')(role, dry_run)) }}
 {%- endmacro %}
 
-{#- Engines with roles (PostgreSQL, Redshift, ...): usage on each raw schema, select on all its tables (tables created later need a new grant). -#}
+{#- Engines with roles (PostgreSQL, Redshift, Snowflake, ...): usage on each raw schema, select on all its tables (tables created later need a new grant). -#}
 {% macro default__grant_raw_access(role, dry_run=false) -%}
-    {%- set grantee = quoted_role(role) -%}
+    {%- set grantee = raw_access_grantee(role) -%}
     {%- set statements = [] -%}
     {%- for schema in raw_schema_relations() -%}
         {%- do statements.append('grant usage on schema ' ~ schema ~ ' to ' ~ grantee) -%}
@@ -34,8 +34,9 @@
     {{- return(raw_access_run(statements, dry_run)) -}}
 {%- endmacro %}
 
+{#- The grants taken back in reverse order: select on the tables, then usage on the schema. -#}
 {% macro default__revoke_raw_access(role, dry_run=false) -%}
-    {%- set grantee = quoted_role(role) -%}
+    {%- set grantee = raw_access_grantee(role) -%}
     {%- set statements = [] -%}
     {%- for schema in raw_schema_relations() -%}
         {%- do statements.append('revoke select on all tables in schema ' ~ schema ~ ' from ' ~ grantee) -%}
@@ -44,25 +45,17 @@
     {{- return(raw_access_run(statements, dry_run)) -}}
 {%- endmacro %}
 
-{#- Snowflake: the same grants `to role` (quoted, so give the name as stored: upper-case unless it was created quoted). -#}
-{% macro snowflake__grant_raw_access(role, dry_run=false) -%}
-    {%- set grantee = 'role ' ~ quoted_role(role) -%}
-    {%- set statements = [] -%}
-    {%- for schema in raw_schema_relations() -%}
-        {%- do statements.append('grant usage on schema ' ~ schema ~ ' to ' ~ grantee) -%}
-        {%- do statements.append('grant select on all tables in schema ' ~ schema ~ ' to ' ~ grantee) -%}
-    {%- endfor -%}
-    {{- return(raw_access_run(statements, dry_run)) -}}
+{#- Who the grants go to: the quoted role; Snowflake says `role "NAME"` (give the name as stored: upper-case unless it was created quoted). -#}
+{% macro raw_access_grantee(role) -%}
+    {{ return(adapter.dispatch('raw_access_grantee')(role)) }}
 {%- endmacro %}
 
-{% macro snowflake__revoke_raw_access(role, dry_run=false) -%}
-    {%- set grantee = 'role ' ~ quoted_role(role) -%}
-    {%- set statements = [] -%}
-    {%- for schema in raw_schema_relations() -%}
-        {%- do statements.append('revoke select on all tables in schema ' ~ schema ~ ' from ' ~ grantee) -%}
-        {%- do statements.append('revoke usage on schema ' ~ schema ~ ' from ' ~ grantee) -%}
-    {%- endfor -%}
-    {{- return(raw_access_run(statements, dry_run)) -}}
+{% macro default__raw_access_grantee(role) -%}
+    {{- return(quoted_role(role)) -}}
+{%- endmacro %}
+
+{% macro snowflake__raw_access_grantee(role) -%}
+    {{- return('role ' ~ quoted_role(role)) -}}
 {%- endmacro %}
 
 {#- DuckDB has no users or roles: access is the file. Says so (nothing to run) and returns no statements. -#}
