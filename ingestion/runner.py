@@ -223,6 +223,8 @@ def undo_interrupted_appends(pipeline: dlt.Pipeline) -> list[str]:
             if tables.get(table, {}).get("write_disposition") == "append"
             and "_dlt_load_id" in tables[table].get("columns", {})
         )
+        if not appended:
+            continue
         with pipeline.sql_client() as client:
             for table in appended:
                 exists = client.execute_sql(
@@ -234,8 +236,7 @@ def undo_interrupted_appends(pipeline: dlt.Pipeline) -> list[str]:
                     client.execute_sql(
                         f"delete from {client.make_qualified_table_name(table)} where _dlt_load_id = %s", load_id
                     )
-        if appended:
-            notes.append(f"load package {load_id} was interrupted: reloading {', '.join(appended)} without duplicates")
+        notes.append(f"load package {load_id} was interrupted: reloading {', '.join(appended)} without duplicates")
     return notes
 
 

@@ -17,12 +17,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import dlt
-import pyarrow as pa
 from dlt.extract.items import TableNameMeta
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
-from .stats import SourceStats
+from .stats import SourceStats, row_count
 
 AUDIT_TABLE = "_ingest_audit"
 """Per dataset: one row per load and table, the counts the extract saw."""
@@ -35,14 +34,6 @@ AUDIT_COLUMNS: dict[str, Any] = {
     "source_rows_before_extract": {"data_type": "bigint", "nullable": True},
     "extracted_at": {"data_type": "timestamp", "nullable": False},
 }
-
-
-def _row_count(item: Any) -> int:
-    if isinstance(item, (pa.Table, pa.RecordBatch)):
-        return int(item.num_rows)
-    if isinstance(item, list):
-        return len(item)
-    return 0 if item is None else 1
 
 
 def _is_tombstone_resource(resource: DltResource) -> bool:
@@ -69,7 +60,7 @@ def audited(source: DltSource, stats: SourceStats) -> list[DltSource]:
             target = meta.table_name if isinstance(meta, TableNameMeta) else table
             # rows sent to another table (rejects) were appended there, whatever the resource's disposition
             entry = stats.extracted[(target, "append" if target != table else how)]
-            entry[kind] += _row_count(item)
+            entry[kind] += row_count(item)
             return item
 
         resource.add_map(count)

@@ -6,8 +6,20 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
 
 PROGRESS_EVERY_SECONDS = 5.0
+
+
+def row_count(item: Any) -> int:
+    """Rows in one item a dlt resource yields: an Arrow table or batch, a list of rows, or one row."""
+    if isinstance(item, (pa.Table, pa.RecordBatch)):
+        return int(item.num_rows)
+    if isinstance(item, list):
+        return len(item)
+    return 0 if item is None else 1
 
 
 def _zero_counts() -> dict[str, int]:

@@ -28,7 +28,7 @@ from dlt.sources.sql_database import sql_database
 
 from ..common.errors import SourceError, root_causes
 from ..common.settings import Paths, oltp_credentials, optional_secret
-from ..common.stats import SourceStats
+from ..common.stats import SourceStats, row_count
 from ..runner import SourceSpec
 from .helpers import anti_join_keys, cast_sqlite_numerics_to_real, redact, source_keys, with_driver
 
@@ -178,7 +178,7 @@ def _counter(stats: SourceStats, name: str) -> Any:
     """Map step that counts the rows each table yields (progress and summary)."""
 
     def count(item: Any) -> Any:
-        stats.rows_read += item.num_rows if isinstance(item, pa.Table) else len(item) if isinstance(item, list) else 1
+        stats.rows_read += row_count(item)
         stats.progress(name)
         return item
 

@@ -6,6 +6,7 @@ import gzip
 import shutil
 from pathlib import Path
 
+import dlt
 import duckdb
 from ingest_helpers import demo, manifest, query, scalar
 
@@ -131,17 +132,24 @@ def test_missing_folder_is_one_clear_error(tmp_path: Path, ingest) -> None:
     assert "\n" not in result.error
 
 
+def _next_day_extracted(generated, ingest) -> tuple[Path, dict, dlt.Pipeline]:
+    """A DATA_DIR ingested, then advanced a day and extracted (not normalized) with dlt's own step, as
+    ``run_source`` extracts it; returns it with the manifest's events figures and the pipeline."""
+    data_dir = generated(4)
+    assert ingest(data_dir, "events").ok
+    demo(data_dir, "advance", "--days", "1")
+    paths = Paths(data_dir)
+    pipeline = make_pipeline("events", paths)
+    stats = SourceStats("events")
+    pipeline.extract(audited(registry()["events"].build(paths, stats), stats))
+    return data_dir, manifest(data_dir)["events"], pipeline
+
+
 def test_a_run_killed_while_normalize_cleans_up_is_loaded_by_the_next(generated, ingest) -> None:
     """Found by the crash trials (``tools/reliability/crash.py``): a kill between normalize committing a
     package to ``load/normalized`` and deleting its extracted copy left both, the copy half-deleted, and
     every later run failed normalizing it again (FileNotFoundError). Recreated here with dlt's own steps."""
-    data_dir = generated(4)
-    assert ingest(data_dir, "events").ok
-    demo(data_dir, "advance", "--days", "1")
-    truth = manifest(data_dir)["events"]
-    paths = Paths(data_dir)
-    pipeline = make_pipeline("events", paths)
-    pipeline.extract(audited(registry()["events"].build(paths, SourceStats("events")), SourceStats("events")))
+    data_dir, truth, pipeline = _next_day_extracted(generated, ingest)
     extracted = data_dir / "pipelines" / pipeline.pipeline_name / "normalize" / "extracted"
     (load_id,) = [package.name for package in extracted.iterdir()]
     kept = extracted.parent / "kept"
@@ -166,13 +174,7 @@ def test_a_job_committed_but_not_marked_before_a_kill_is_not_loaded_twice(genera
     marked it (no pending transition) left it in ``started_jobs``; the next run loaded it again and the
     table held its rows twice. Recreated with dlt's own steps: the package loaded, then put back as the
     kill leaves it (pending, the job started and unmarked, no ``_dlt_loads`` row)."""
-    data_dir = generated(4)
-    assert ingest(data_dir, "events").ok
-    demo(data_dir, "advance", "--days", "1")
-    truth = manifest(data_dir)["events"]
-    paths = Paths(data_dir)
-    pipeline = make_pipeline("events", paths)
-    pipeline.extract(audited(registry()["events"].build(paths, SourceStats("events")), SourceStats("events")))
+    data_dir, truth, pipeline = _next_day_extracted(generated, ingest)
     pipeline.normalize()
     (load_id,) = pipeline.list_normalized_load_packages()
     pipeline.load()
