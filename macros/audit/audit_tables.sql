@@ -9,10 +9,6 @@
     matching entry and reports them as unexplained, so `dbt build` fails until it is.
 -#}
 {% macro audit_tables() -%}
-    {{ return(adapter.dispatch('audit_tables')()) }}
-{%- endmacro %}
-
-{% macro default__audit_tables() -%}
     {%- set load_rejects = "invalid_reason <> 'rejected_at_load'" -%}
     {{ return([
         {'source': 'oltp', 'table': 'addresses', 'staging': 'stg_oltp__addresses'},
