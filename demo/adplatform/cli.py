@@ -85,11 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     with_cmd = commands.add_parser(
         "with",
         parents=[data_opts, serve_opts],
-        help="run a command with the API up: start it if needed, pass its URL and token, stop it after",
+        help="run a command with the API up (served by this process if no server runs), passing its URL and token",
         description=(
             "Run COMMAND with SOURCES__ADPLATFORM__BASE_URL and SOURCES__ADPLATFORM__API_TOKEN set for the "
-            "ingestion pipeline (variables already set are kept). A server this command started is stopped "
-            "afterwards; one that was already running keeps running. Exit code: the command's."
+            "ingestion pipeline (variables already set are kept). A background server of this data folder "
+            "(`api start`) is used if it runs; otherwise the API is served from this process for the "
+            "command's duration, on --port if that port is free and on a free port if not. Exit code: the "
+            "command's."
         ),
     )
     with_cmd.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
@@ -358,27 +360,47 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _with(args: argparse.Namespace) -> int:
-    """Run a command against the API: start it if it is not running, stop it afterwards if we started it."""
+    """Run a command against the API: reuse the background server of this data folder, else serve in-process.
+
+    The in-process server listens on the requested port (--port, $DEMO_ADPLATFORM_PORT, 8765) when it is
+    free and on any free port otherwise (another checkout's API may hold 8765), and lives in a thread of
+    this process: it ends with the command, and with this process if it is killed, so no server is left
+    behind.
+    """
     command = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     if not command:
         raise CliError("with needs a command: python -m demo api with -- python -m ingestion")
     data_dir = _data_dir(args).resolve()
-    was_running = running_server(data_dir)
-    if was_running is None:
-        with contextlib.redirect_stdout(sys.stderr):
-            _start(args)
-    url = running_server(data_dir)
-    if url is None:
-        raise CliError("the API server is not running after start")
     env = dict(os.environ)
+    server: AdPlatformServer | None = None
+    url = running_server(data_dir)
+    if url is None or _health(url) is None:
+        require_data(data_dir)
+        port = _port(args)
+        if port and not _port_free(args.host, port):
+            print(f"note: port {port} on {args.host} is in use; serving the demo API on a free port", file=sys.stderr)
+            port = 0
+        server = AdPlatformServer(
+            data_dir,
+            host=args.host,
+            port=port,
+            fail_429_rate=args.fail_429_rate,
+            fail_5xx_rate=args.fail_5xx_rate,
+            seed=args.seed,
+            verbose=args.verbose,
+        )
+        try:
+            url = server.start()
+        except OSError as exc:
+            raise CliError(f"cannot listen on {args.host}:{port}: {exc.strerror or exc}") from None
+        print(f"Adwise API serving at {url} for this command ({_token_source(data_dir)})", file=sys.stderr)
     env.setdefault("SOURCES__ADPLATFORM__BASE_URL", url)
     env.setdefault("SOURCES__ADPLATFORM__API_TOKEN", resolve_token(data_dir))
     try:
         return subprocess.call(command, env=env)
     finally:
-        if was_running is None:
-            with contextlib.redirect_stdout(sys.stderr):
-                _stop(args)
+        if server is not None:
+            server.stop()
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -3,7 +3,12 @@
     each one's rows go: the staging model holding its valid rows, the quarantine model holding the
     rest (with the filter that leaves out load rejects, counted from `rejected_records` instead), the
     base model that flags every row per load (`is_valid`, `_dlt_load_id`), and the mart that must show
-    every valid row (`downstream_rows`: the SQL aggregate that counts them there).
+    every valid row. Aggregates over that mart:
+    - `downstream_rows` counts the mart's rows that carry a valid row of this table (default count(*));
+    - `downstream_total` counts all the mart's rows in the same unit (default count(*));
+    - `downstream_added` counts the rows the mart adds by design, each one only when the rule that
+      explains it holds (`downstream_added_reason` names the rule). A row in the mart that is neither
+      a source row nor an explained addition is unexplained and fails the build.
 
     A new raw table must be added here: rpt_load_audit finds its `_ingest_audit` records without a
     matching entry and reports them as unexplained, so `dbt build` fails until it is.
@@ -14,7 +19,8 @@
         {'source': 'oltp', 'table': 'addresses', 'staging': 'stg_oltp__addresses'},
         {'source': 'oltp', 'table': 'categories', 'staging': 'stg_oltp__categories'},
         {'source': 'oltp', 'table': 'customers', 'staging': 'stg_oltp__customers',
-            'downstream': 'dim_customers', 'downstream_rows': 'count(distinct customer_id)'},
+            'downstream': 'dim_customers', 'downstream_rows': 'count(distinct customer_id)',
+            'downstream_total': 'count(distinct customer_id)'},
         {'source': 'oltp', 'table': 'order_items', 'staging': 'stg_oltp__order_items',
             'downstream': 'fct_order_items'},
         {'source': 'oltp', 'table': 'order_status_history', 'staging': 'stg_oltp__order_status_history'},
@@ -36,7 +42,13 @@
         {'source': 'adplatform', 'table': 'campaigns', 'staging': 'stg_adplatform__campaigns',
             'downstream': 'dim_campaigns'},
         {'source': 'adplatform', 'table': 'daily_metrics', 'staging': 'stg_adplatform__daily_metrics',
-            'downstream': 'fct_ad_performance_daily'},
+            'downstream': 'fct_ad_performance_daily',
+            'downstream_rows': 'sum(case when has_platform_report then 1 else 0 end)',
+            'downstream_added': 'sum(case when not has_platform_report and cost_micros = 0 and impressions = 0'
+                ~ ' and clicks = 0 and (session_count > 0 or last_touch_order_count > 0'
+                ~ ' or first_touch_order_count > 0) then 1 else 0 end)',
+            'downstream_added_reason': 'campaign days with paid visits or attributed orders but no platform'
+                ~ ' report (kept with zero spend)'},
         {'source': 'lake', 'table': 'fx_rates', 'staging': 'stg_lake__fx_rates',
             'quarantine': 'qrt_lake__fx_rates'},
         {'source': 'lake', 'table': 'inventory_snapshots', 'staging': 'stg_lake__inventory_snapshots',

@@ -11,8 +11,8 @@ on a fresh copy of its base:
   follows the source the ingest announces (``  <source>: loading``) and that source's dlt working
   folder (``DATA_DIR/pipelines/shopwarehouse_<source>/``) until it reaches the chosen stage, waits a
   random part of that stage's length in the reference run (or until the stage ends, if sooner), and
-  SIGKILLs the whole process group, then the demo API server (which runs in a session of its own; a
-  crash of the machine would take it too). The stage it was killed in is read back from the frozen
+  SIGKILLs the whole process group (the demo API is served from the ``with`` process, so it dies
+  too). The stage it was killed in is read back from the frozen
   folders, not assumed. Then one uninterrupted re-run must exit 0 and leave every raw dataset with the
   reference content (per table: row count and a hash of every row, dlt's load ids left out), no
   pending load package, no unfinished load (``_dlt_loads.status`` other than 0) and no audit count
@@ -210,21 +210,6 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
-def _kill_demo_api(data_dir: Path) -> None:
-    """SIGKILL the demo API server a killed ``demo api with`` left behind (it runs in its own session)."""
-    pid_file = data_dir / "sources" / "adplatform" / "server.pid"
-    try:
-        pid = int(pid_file.read_text().split()[0])
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (OSError, ValueError, IndexError):
-        return
-    if b"demo.adplatform.cli" in cmdline and str(data_dir).encode() in cmdline:
-        os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 5
-        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
-            time.sleep(0.01)
-
-
 def _start(command: list[str], data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
     with log.open("w") as out:
         return subprocess.Popen(
@@ -359,7 +344,6 @@ def ingest_trial(
             break
         time.sleep(POLL_SECONDS)
     process.wait()
-    _kill_demo_api(data_dir)
     killed_source, killed_stage = observe(data_dir, output) if killed_at >= 0 else (None, "finished")
     result = TrialResult(
         number, "ingest", f"{source}/{stage} +{delay:.3f}s", killed_source, killed_stage, round(killed_at, 3)

@@ -1,7 +1,8 @@
 {#-
     One row per raw table: where every row that entered went. Raw rows = valid (staging) +
     quarantined; the source system's rows before the last extract are all in raw; every valid row
-    is in the table's mart. Load-level differences come from int_table_loads_classified (= rpt_load_audit). Doc block
+    is in the table's mart, and every other row of that mart is an addition the mart makes by design
+    whose rule holds (counted apart with its reason). Load-level differences come from int_table_loads_classified (= rpt_load_audit). Doc block
     `audit__source_reconciliation`; `rows_unexplained` must be 0 (tested).
 -#}
 
@@ -80,10 +81,21 @@ table_counts as (
         {{ "'" ~ entry.downstream ~ "'" if entry.downstream else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
             as downstream_model,
         {%- if entry.downstream %}
-        (select {{ entry.downstream_rows or 'count(*)' }} from {{ ref(entry.downstream) }}) as rows_downstream
+        (select {{ entry.downstream_rows or 'count(*)' }} from {{ ref(entry.downstream) }}) as rows_downstream,
+        {%- if entry.downstream_added %}
+        (select {{ entry.downstream_added }} from {{ ref(entry.downstream) }}) as rows_added_downstream,
         {%- else %}
-        cast(null as {{ dbt.type_bigint() }}) as rows_downstream
+        0 as rows_added_downstream,
         {%- endif %}
+        (select {{ entry.downstream_total or 'count(*)' }} from {{ ref(entry.downstream) }})
+            as rows_in_downstream_model,
+        {%- else %}
+        cast(null as {{ dbt.type_bigint() }}) as rows_downstream,
+        cast(null as {{ dbt.type_bigint() }}) as rows_added_downstream,
+        cast(null as {{ dbt.type_bigint() }}) as rows_in_downstream_model,
+        {%- endif %}
+        {{ "'" ~ entry.downstream_added_reason ~ "'" if entry.downstream_added_reason
+            else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as added_downstream_reason
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -105,7 +117,10 @@ joined as (
         table_counts.rows_valid,
         table_counts.rows_quarantined,
         table_counts.downstream_model,
-        table_counts.rows_downstream,
+        cast(table_counts.rows_downstream as {{ dbt.type_bigint() }}) as rows_downstream,
+        cast(table_counts.rows_added_downstream as {{ dbt.type_bigint() }}) as rows_added_downstream,
+        cast(table_counts.rows_in_downstream_model as {{ dbt.type_bigint() }}) as rows_in_downstream_model,
+        table_counts.added_downstream_reason,
         coalesce(loads_per_table.rows_unexplained_in_loads, 0) as rows_unexplained_in_loads
     from table_counts
     left join loads_per_table
@@ -135,7 +150,11 @@ differences as (
         rows_in_raw - rows_valid - rows_quarantined as rows_unexplained_in_staging,
         case
             when downstream_model is not null then rows_valid - rows_downstream
-        end as rows_missing_downstream
+        end as rows_missing_downstream,
+        case
+            when downstream_model is not null
+                then rows_in_downstream_model - rows_downstream - rows_added_downstream
+        end as rows_unexplained_downstream
     from joined
 
 ),
@@ -149,6 +168,7 @@ checked as (
             + rows_missing_from_raw
             + abs(rows_unexplained_in_staging)
             + abs(coalesce(rows_missing_downstream, 0))
+            + abs(coalesce(rows_unexplained_downstream, 0))
             as {{ dbt.type_bigint() }}
         ) as rows_unexplained
     from differences
@@ -164,7 +184,8 @@ final as (
             when rows_unexplained_in_loads <> 0 then 'load_difference'
             when rows_missing_from_raw <> 0 then 'missing_from_raw'
             when rows_unexplained_in_staging <> 0 then 'staging_difference'
-            else 'missing_downstream'
+            when rows_missing_downstream <> 0 then 'missing_downstream'
+            else 'unexplained_downstream'
         end as reconciliation_status
     from checked
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import socket
 import stat
 import subprocess
@@ -574,3 +575,67 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     assert status.returncode == 1 and "not running" in status.stdout
     bad_port = _cli("start", env={**env, "DEMO_ADPLATFORM_PORT": "http"})
     assert bad_port.returncode == 1 and "DEMO_ADPLATFORM_PORT" in bad_port.stderr
+
+
+def _with_command(data_dir: Path, *options: str) -> list[str]:
+    """``python -m demo.adplatform.cli with`` running a child that prints the URL it was given, then waits."""
+    child = (
+        "import os, sys, time; print(os.environ['SOURCES__ADPLATFORM__BASE_URL'], flush=True); "
+        "time.sleep(float(sys.argv[1]))"
+    )
+    return [
+        sys.executable,
+        "-m",
+        "demo.adplatform.cli",
+        "with",
+        "--data-dir",
+        str(data_dir),
+        *options,
+        "--",
+        sys.executable,
+        "-c",
+        child,
+    ]
+
+
+def test_with_serves_on_a_free_port_when_the_port_is_taken(adplatform_data: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key not in (TOKEN_ENV, "SOURCES__ADPLATFORM__BASE_URL")}
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*_with_command(adplatform_data, "--port", str(port)), "0"],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 0, result.stderr
+    url = result.stdout.strip()
+    assert url.startswith("http://127.0.0.1:") and not url.endswith(f":{port}")
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_with_leaves_no_server_behind_when_killed(adplatform_data: Path, adplatform_http: requests.Session) -> None:
+    env = {key: value for key, value in os.environ.items() if key not in (TOKEN_ENV, "SOURCES__ADPLATFORM__BASE_URL")}
+    process = subprocess.Popen(
+        [*_with_command(adplatform_data, "--port", str(_free_port())), "60"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert adplatform_http.get(url + "/healthz", timeout=5).status_code == 200
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # as a crash does: no clean-up code runs
+        process.wait()
+    with pytest.raises(requests.ConnectionError):
+        adplatform_http.get(url + "/healthz", timeout=2)
+    assert not (adplatform_data / "sources" / "adplatform" / "server.pid").exists()
