@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
 
         data_dir_args = ["--data-dir", known.data_dir] if known.data_dir and len(rest) > 1 else []
         return api_main(rest[1:2] + data_dir_args + rest[2:])
+    if rest and rest[0] == "kpis":  # figures read from the built warehouse, not from the generator
+        from .kpis import main as kpis_main
+
+        return kpis_main((["--data-dir", known.data_dir] if known.data_dir else []) + rest[1:])
     parser = argparse.ArgumentParser(prog="python -m demo", description="The demo shop's source systems.")
     parser.add_argument("--data-dir", help="where to write (default: $DATA_DIR or ./data)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -74,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     adv.add_argument("--oltp-url", default=os.environ.get("DEMO_OLTP_URL"))
     adv.add_argument("--quiet", action="store_true")
     sub.add_parser("summary", help="print what the demo data holds (from its manifest)")
+    sub.add_parser("kpis", help="conversion, ROAS, CAC of the built warehouse (python -m demo kpis --help)")
     args = parser.parse_args(argv)
     data_dir = data_dir_from_env(args.data_dir)
     paths = SourcePaths(data_dir)

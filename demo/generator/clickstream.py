@@ -132,6 +132,7 @@ class Session:
     ua_index: int
     locale: str
     late: bool = False
+    bounces: bool = False  # leaves after the landing page
     hits: list[Hit] = field(default_factory=list)
     order_id: int | None = None
     signup_customer_id: int | None = None
@@ -225,7 +226,7 @@ def plan_hits(
         {"product_id": landing_pid} if landing_pid else {},
         referrer=src.referrer,
     )
-    if r.random() < 0.3:
+    if not session.bounces and r.random() < 0.3:
         term = SEARCH_TERMS[r.randrange(len(SEARCH_TERMS))]
         step()
         hits.append(

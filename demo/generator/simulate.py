@@ -49,8 +49,34 @@ from .world import (
     usd_price_cents,
 )
 
-SESSIONS_PER_DAY = 2_667  # at SCALE=1: ~240k sessions and ~1M events in 90 days
-OFFLINE_ORDERS_PER_DAY = 444  # marketplace and phone orders, no web session
+SESSIONS_PER_DAY = 6_000  # at SCALE=1: ~550k sessions and ~1.7M events in 90 days
+OFFLINE_ORDERS_PER_DAY = 100  # marketplace and phone orders, no web session
+# Realism (demo/README.md, `python -m demo kpis`): about half the visits bounce (one page), and a
+# visit that does not bounce ends in an order with a probability set by who the visitor is and where
+# they came from, so that sessions convert at 2-4% as in a real online shop.
+BOUNCE_P = {
+    "paid_search": 0.38,
+    "retargeting": 0.40,
+    "paid_social": 0.58,
+    "paid_display": 0.72,
+    "organic": 0.45,
+    "direct": 0.35,
+    "email": 0.30,
+    "social": 0.55,
+    "referral": 0.45,
+    "push": 0.28,
+}
+RETURNING_BOUNCE_FACTOR = 0.7
+ENGAGED_CONVERSION_P = {False: 0.03, True: 0.07}  # new visitor, returning customer
+CONVERSION_FACTOR = {
+    "paid_search": 1.3,
+    "paid_social": 0.8,
+    "paid_display": 0.6,
+    "retargeting": 2.0,
+    "email": 1.4,
+    "push": 1.2,
+}
+APP_CONVERSION_FACTOR = 1.25
 INITIAL_CUSTOMERS = 30_000
 BOOTSTRAP_CHUNK = 10_000
 DOC_SCHEMA_V2_DAY = 45  # reviews: `body` renamed to `text`, `verifiedPurchase` added (2025-02-15)
@@ -104,6 +130,16 @@ RATINGS = _cumulative(((5, 0.46), (4, 0.27), (3, 0.12), (2, 0.07), (1, 0.08)))
 QUANTITIES = _cumulative(((1, 0.8), (2, 0.15), (3, 0.05)))
 ITEMS_PER_WEB_ORDER = _cumulative(((1, 0.55), (2, 0.27), (3, 0.12), (4, 0.06)))
 ITEMS_PER_OFFLINE_ORDER = _cumulative(((1, 0.7), (2, 0.22), (3, 0.08)))
+
+
+def _traffic_kind(source: cs.Source) -> str:
+    """The key of BOUNCE_P / CONVERSION_FACTOR for a session's traffic source."""
+    if source.channel != "paid":
+        return source.channel
+    campaign = next(c for c in CAMPAIGNS if c.campaign_id == source.campaign_id)
+    if campaign.retargeting:
+        return "retargeting"
+    return {"search": "paid_search", "social": "paid_social", "display": "paid_display"}[campaign.network]
 
 
 class Simulator:
@@ -674,7 +710,15 @@ class Simulator:
                 anon = new_anon[i]
                 locale = r.choice(("en-US", "en-US", "en-GB", "de-DE", "fr-FR"))
                 ip_seed, ua = mix_int(self.seed, 131, rank + day * 1_000_003), r.randrange(97)
-            p_convert = (0.33 if known else 0.17) * (1.15 if source.channel in ("paid", "email") else 1.0)
+            kind = _traffic_kind(source)
+            bounce_p = BOUNCE_P[kind] * (RETURNING_BOUNCE_FACTOR if known is not None else 1.0)
+            bounces = r.random() < bounce_p
+            p_convert = (
+                ENGAGED_CONVERSION_P[known is not None]
+                * CONVERSION_FACTOR.get(kind, 1.0)
+                * (APP_CONVERSION_FACTOR if platform != "web" else 1.0)
+            )
+            converts = not bounces and r.random() < p_convert
             sessions.append(
                 cs.Session(
                     index=rank,
@@ -683,7 +727,8 @@ class Simulator:
                     customer_id=known,
                     source=source,
                     start_ms=int(t0_ms + starts[i]),
-                    converts=r.random() < p_convert,
+                    converts=converts,
+                    bounces=bounces,
                     logged_in=known is not None and r.random() < 0.75,
                     ip=cs.ip_from_int(ip_seed),
                     ua_index=ua,
@@ -806,13 +851,14 @@ class Simulator:
             else:
                 currency = {"en-US": "USD", "en-GB": "GBP"}.get(s.locale, "EUR")
                 country = ""
-            browse = [picks.pop() for _ in range(min(int(rng.geometric(0.55)), 8))]
+            n_browse = 1 if s.bounces else min(int(rng.geometric(0.55)), 8)
+            browse = [picks.pop() for _ in range(n_browse)]
             cart: list[tuple[int, int, int]] = []
             checkout = False
             if s.converts:
                 n_items = _weighted(r, ITEMS_PER_WEB_ORDER)
                 cart, checkout = self._cart(r, picks, prices, currency, n_items), True
-            elif r.random() < 0.25:
+            elif not s.bounces and r.random() < 0.25:
                 cart, checkout = self._cart(r, picks, prices, currency, 1), r.random() < 0.3
             purchase_ms = cs.plan_hits(s, r, slugs, skus, browse, cart, currency, checkout)
             if not s.converts:

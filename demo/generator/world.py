@@ -438,6 +438,7 @@ class Campaign:
     ctr: float
     weight: float  # share of paid traffic while active
     app: bool = False
+    retargeting: bool = False  # shown to past visitors: converts better
 
     @property
     def utm_campaign(self) -> str:
@@ -453,19 +454,26 @@ class Campaign:
 
 AD_PLATFORM_SOURCE = "adwise"
 
+# The shop's gross margin (net revenue minus cost of goods), a retailer's typical figure for these
+# categories. The OLTP database holds no product costs; this is the assumption `python -m demo kpis`
+# uses to compare the cost of acquiring a customer with the margin of a first order.
+GROSS_MARGIN = 0.45
+
 CAMPAIGNS: tuple[Campaign, ...] = (
-    Campaign(101, "Brand Search US", "search", "sales", "USD", "US", -60, None, 30_000, 95, 0.06, 3.0),
-    Campaign(102, "Brand Search EU", "search", "sales", "EUR", "DE", -60, None, 20_000, 85, 0.05, 2.0),
-    Campaign(103, "Generic Outdoor US", "search", "sales", "USD", "US", -30, None, 25_000, 140, 0.035, 2.0),
-    Campaign(104, "Prospecting Social UK", "social", "traffic", "GBP", "GB", -14, None, 15_000, 55, 0.011, 1.5),
-    Campaign(105, "Retargeting Social", "social", "sales", "USD", "ALL", -90, None, 10_000, 45, 0.014, 1.5),
-    Campaign(106, "Winter Sale Display", "display", "awareness", "EUR", "ALL", 3, 40, 12_000, 30, 0.004, 1.0),
-    Campaign(107, "App Install iOS", "social", "app_installs", "USD", "US", 10, None, 8_000, 60, 0.009, 1.0, True),
-    Campaign(108, "Spring Outdoor Launch", "search", "sales", "EUR", "DE", 55, 110, 18_000, 120, 0.03, 1.5),
-    Campaign(109, "Coffee Lovers Social", "social", "sales", "GBP", "GB", 70, None, 9_000, 50, 0.012, 1.0),
-    Campaign(110, "Summer Camping Display", "display", "awareness", "USD", "US", 120, 200, 14_000, 28, 0.004, 1.0),
-    Campaign(111, "Generic Electronics EU", "search", "sales", "EUR", "FR", 150, None, 16_000, 110, 0.03, 1.2),
-    Campaign(112, "Black Friday Social", "social", "sales", "USD", "ALL", 320, 335, 40_000, 65, 0.015, 3.0),
+    Campaign(101, "Brand Search US", "search", "sales", "USD", "US", -60, None, 30_000, 120, 0.06, 3.0),
+    Campaign(102, "Brand Search EU", "search", "sales", "EUR", "DE", -60, None, 20_000, 110, 0.05, 2.0),
+    Campaign(103, "Generic Outdoor US", "search", "sales", "USD", "US", -30, None, 25_000, 190, 0.035, 2.0),
+    Campaign(104, "Prospecting Social UK", "social", "traffic", "GBP", "GB", -14, None, 15_000, 95, 0.011, 1.5),
+    Campaign(
+        105, "Retargeting Social", "social", "sales", "USD", "ALL", -90, None, 10_000, 80, 0.014, 1.5, retargeting=True
+    ),
+    Campaign(106, "Winter Sale Display", "display", "awareness", "EUR", "ALL", 3, 40, 12_000, 45, 0.004, 1.0),
+    Campaign(107, "App Install iOS", "social", "app_installs", "USD", "US", 10, None, 8_000, 150, 0.009, 1.0, True),
+    Campaign(108, "Spring Outdoor Launch", "search", "sales", "EUR", "DE", 55, 110, 18_000, 170, 0.03, 1.5),
+    Campaign(109, "Coffee Lovers Social", "social", "sales", "GBP", "GB", 70, None, 9_000, 90, 0.012, 1.0),
+    Campaign(110, "Summer Camping Display", "display", "awareness", "USD", "US", 120, 200, 14_000, 40, 0.004, 1.0),
+    Campaign(111, "Generic Electronics EU", "search", "sales", "EUR", "FR", 150, None, 16_000, 160, 0.03, 1.2),
+    Campaign(112, "Black Friday Social", "social", "sales", "USD", "ALL", 320, 335, 40_000, 110, 0.015, 3.0),
 )
 
 
