@@ -27,6 +27,13 @@ DBT_TARGET_PATH ?= target
 MANIFEST ?= $(DBT_TARGET_PATH)/manifest.json
 export DATA_DIR
 
+# Colour and spinners only on a terminal: output piped to a file or read by CI stays plain text.
+# dbt's own log file (logs/dbt.log) never gets colour codes.
+export DBT_USE_COLORS_FILE ?= false
+DBT = DBT_USE_COLORS=$${DBT_USE_COLORS:-$$([ -t 1 ] && echo true || echo false)} $(BIN)/dbt
+# $(call plain,<command>): the command, its output (stdout and stderr) made plain text when not on a terminal
+plain = if [ -t 1 ]; then $(1); else $(1) 2>&1 | $(BIN)/python -m tools.plain_output; fi
+
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build docs docs-generate docs-serve \
@@ -79,7 +86,7 @@ ingest: setup ## Load every source into DATA_DIR/warehouse.duckdb with dlt (SOUR
 build: setup ## dbt build: seeds, models, snapshots and tests; then save the production manifest and publish
 	@mkdir -p "$(DATA_DIR)"
 	@$(BIN)/python -m tools.warehouse_lock check "$(DATA_DIR)/warehouse.duckdb"
-	@$(BIN)/dbt build --project-dir . --profiles-dir .
+	@$(DBT) build --project-dir . --profiles-dir .
 	@mkdir -p "$(PROD_STATE)"
 	@cp "$(DBT_TARGET_PATH)/manifest.json" "$(PROD_STATE)/manifest.json.tmp" && mv "$(PROD_STATE)/manifest.json.tmp" "$(PROD_STATE)/manifest.json"
 	@$(BIN)/python -m tools.publish --manifest "$(DBT_TARGET_PATH)/manifest.json"
@@ -88,24 +95,24 @@ publish: setup ## Snapshot the marts into DATA_DIR/published/warehouse.duckdb fo
 	@$(BIN)/python -m tools.publish --manifest "$(MANIFEST)"
 
 check: setup ## Metadata guardrails: descriptions, grain tests, owners, layer rules, naming (on a fresh dbt parse)
-	@$(BIN)/dbt parse --project-dir . --profiles-dir . --quiet
+	@$(DBT) parse --project-dir . --profiles-dir . --quiet
 	@$(BIN)/python -m tools.check_project --manifest "$(DBT_TARGET_PATH)/manifest.json"
 
 model: setup ## Build one model and everything downstream of it, with their tests: make model M=<name>
 	@test -n "$(M)" || { echo "usage: make model M=<model name>" >&2; exit 2; }
-	@$(BIN)/dbt build --select "$(M)+" --project-dir . --profiles-dir .
+	@$(DBT) build --select "$(M)+" --project-dir . --profiles-dir .
 
 show: setup ## Preview a model's rows (its SQL run on the warehouse, not the table): make show M=<name> [LIMIT=10]
 	@test -n "$(M)" || { echo "usage: make show M=<model name> [LIMIT=10]" >&2; exit 2; }
-	@$(BIN)/dbt show --select "$(M)" --limit $(LIMIT) --project-dir . --profiles-dir .
+	@$(DBT) show --select "$(M)" --limit $(LIMIT) --project-dir . --profiles-dir .
 
 slim-ci: setup ## Build and test only changed models and their children, deferring to the last `make build` (PROD_STATE)
 	@test -f "$(PROD_STATE)/manifest.json" || { echo "no production manifest in $(PROD_STATE): run make build first" >&2; exit 2; }
-	@$(BIN)/dbt build --select state:modified+ --defer --state "$(PROD_STATE)" --project-dir . --profiles-dir .
+	@$(DBT) build --select state:modified+ --defer --state "$(PROD_STATE)" --project-dir . --profiles-dir .
 
 docs-generate: setup ## Generate the dbt docs site (catalog from the warehouse) into DATA_DIR/docs
 	@mkdir -p "$(DATA_DIR)/docs"
-	@$(BIN)/dbt docs generate --project-dir . --profiles-dir . --target-path "$(DATA_DIR)/docs/target" --quiet
+	@$(DBT) docs generate --project-dir . --profiles-dir . --target-path "$(DATA_DIR)/docs/target" --quiet
 	@cp "$(DATA_DIR)/docs/target/index.html" "$(DATA_DIR)/docs/target/manifest.json" \
 		"$(DATA_DIR)/docs/target/catalog.json" "$(DATA_DIR)/docs/"
 	@echo "docs site written to $(DATA_DIR)/docs (make docs-serve to browse it)"
@@ -122,9 +129,9 @@ docs-serve: setup ## Serve the generated docs site on http://127.0.0.1:PORT (sta
 MF_QUERY ?= --metrics revenue,orders,average_order_value --group-by metric_time__week --order metric_time__week
 
 metrics: setup ## Validate the semantic layer (MetricFlow) on the built warehouse and run MF_QUERY (revenue by week)
-	@$(BIN)/dbt parse --project-dir . --profiles-dir . --quiet
-	@$(BIN)/mf validate-configs
-	@$(BIN)/mf query $(MF_QUERY) --decimals 2
+	@$(DBT) parse --project-dir . --profiles-dir . --quiet
+	@$(call plain,$(BIN)/mf validate-configs --show-all)
+	@$(call plain,$(BIN)/mf query $(MF_QUERY) --decimals 2)
 
 # sqlfluff's dbt templater compiles each model: against an empty scratch DATA_DIR (models render as on a
 # first build; the warehouse is never opened, so a running build does not block the lint), with dbt's

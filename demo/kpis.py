@@ -46,6 +46,7 @@ class ChannelKpis:
     clicks: int
     ctr: float | None
     cpc_usd: float | None
+    attributed_orders: int
     attributed_revenue_usd: float
     roas: float | None
     new_customers: int
@@ -89,6 +90,7 @@ def read_kpis(warehouse: Path) -> ShopKpis:
                 sum(ads.cost_usd),
                 sum(ads.impressions),
                 sum(ads.clicks),
+                sum(ads.last_touch_order_count),
                 sum(ads.last_touch_net_revenue_usd),
                 sum(ads.last_touch_new_customer_count)
             from marts.fct_ad_performance_daily as ads
@@ -100,7 +102,9 @@ def read_kpis(warehouse: Path) -> ShopKpis:
     finally:
         con.close()
 
-    def channel(name: str, spend: float, impressions: int, clicks: int, revenue: float, new: int) -> ChannelKpis:
+    def channel(
+        name: str, spend: float, impressions: int, clicks: int, orders: int, revenue: float, new: int
+    ) -> ChannelKpis:
         return ChannelKpis(
             channel=name,
             spend_usd=round(spend, 2),
@@ -108,6 +112,7 @@ def read_kpis(warehouse: Path) -> ShopKpis:
             clicks=clicks,
             ctr=_ratio(clicks, impressions),
             cpc_usd=_ratio(spend, clicks),
+            attributed_orders=orders,
             attributed_revenue_usd=round(revenue, 2),
             roas=_ratio(revenue, spend),
             new_customers=new,
@@ -115,7 +120,15 @@ def read_kpis(warehouse: Path) -> ShopKpis:
         )
 
     channels = [
-        channel(str(r[0]), float(r[1] or 0), int(r[2] or 0), int(r[3] or 0), float(r[4] or 0), int(r[5] or 0))
+        channel(
+            str(r[0]),
+            float(r[1] or 0),
+            int(r[2] or 0),
+            int(r[3] or 0),
+            int(r[4] or 0),
+            float(r[5] or 0),
+            int(r[6] or 0),
+        )
         for r in rows
     ]
     paid = channel(
@@ -123,6 +136,7 @@ def read_kpis(warehouse: Path) -> ShopKpis:
         sum(c.spend_usd for c in channels),
         sum(c.impressions for c in channels),
         sum(c.clicks for c in channels),
+        sum(c.attributed_orders for c in channels),
         sum(c.attributed_revenue_usd for c in channels),
         sum(c.new_customers for c in channels),
     )
@@ -137,6 +151,37 @@ def read_kpis(warehouse: Path) -> ShopKpis:
         channels=channels,
         paid=paid,
     )
+
+
+# a channel's ROAS, CTR and CPC are judged only from this many attributed orders on: below it, one
+# order more or less moves ROAS by more than the width of the band
+MIN_ORDERS_TO_JUDGE = 30
+CTR_RANGE = {"Paid Search": "ctr_search", "Paid Social": "ctr_social", "Display": "ctr_display"}
+
+
+def realism_violations(kpis: ShopKpis) -> list[str]:
+    """What falls outside the ranges of a real mid-size shop (REALISTIC); empty when the demo looks real."""
+    found = []
+
+    def check(name: str, value: float | None, band: str) -> None:
+        low, high = REALISTIC[band]
+        if value is None or not low <= value <= high:
+            found.append(f"{name} = {value} outside [{low}, {high}]")
+
+    check("session conversion rate", kpis.session_conversion_rate, "session_conversion_rate")
+    check("bounce rate", kpis.bounce_rate, "bounce_rate")
+    for c in [*kpis.channels, kpis.paid]:
+        if c.attributed_orders < MIN_ORDERS_TO_JUDGE:
+            continue
+        check(f"{c.channel} ROAS", c.roas, "roas")
+        check(f"{c.channel} CPC (USD)", c.cpc_usd, "cpc_usd")
+        if c.channel in CTR_RANGE:
+            check(f"{c.channel} CTR", c.ctr, CTR_RANGE[c.channel])
+    if kpis.paid.attributed_orders >= MIN_ORDERS_TO_JUDGE and not (
+        kpis.paid.cac_usd is not None and kpis.paid.cac_usd < kpis.first_order_margin_usd
+    ):
+        found.append(f"paid CAC {kpis.paid.cac_usd} not below the first-order margin {kpis.first_order_margin_usd}")
+    return found
 
 
 def _pct(value: float | None, digits: int = 1) -> str:
@@ -156,16 +201,22 @@ def format_kpis(kpis: ShopKpis) -> str:
         f"AOV {_money(kpis.average_order_value_usd)}, first-order margin {_money(kpis.first_order_margin_usd)} "
         f"(gross margin {GROSS_MARGIN:.0%})",
         "",
-        f"{'channel':<12} {'spend':>11} {'clicks':>8} {'CTR':>6} {'CPC':>6} {'attributed':>12} {'ROAS':>5} "
-        f"{'new cust.':>9} {'CAC':>8}",
+        f"{'channel':<12} {'spend':>11} {'clicks':>8} {'CTR':>6} {'CPC':>6} {'orders':>7} {'attributed':>12} "
+        f"{'ROAS':>5} {'new cust.':>9} {'CAC':>8}",
     ]
     for c in [*kpis.channels, kpis.paid]:
         lines.append(
             f"{c.channel:<12} {_money(c.spend_usd):>11} {c.clicks:>8,} {_pct(c.ctr, 2):>6} {_money(c.cpc_usd):>6} "
-            f"{_money(c.attributed_revenue_usd):>12} {'-' if c.roas is None else f'{c.roas:.1f}x':>5} "
-            f"{c.new_customers:>9,} {_money(c.cac_usd):>8}"
+            f"{c.attributed_orders:>7,} {_money(c.attributed_revenue_usd):>12} "
+            f"{'-' if c.roas is None else f'{c.roas:.1f}x':>5} {c.new_customers:>9,} {_money(c.cac_usd):>8}"
         )
     lines.append("(ROAS and new customers: last-touch attribution within 30 days, net revenue in USD)")
+    violations = realism_violations(kpis)
+    lines.append(
+        "realistic: every figure inside the ranges of a real mid-size online shop (demo/kpis.py)"
+        if not violations
+        else "NOT realistic: " + "; ".join(violations)
+    )
     return "\n".join(lines)
 
 

@@ -18,6 +18,9 @@ warehouse of one before it):
   of it after an ingest of the same sources, a copy of that after another, and a copy of that after
   `dbt build` (test_idempotency.py).
 - `full_refreshed_warehouse`: a copy of the advanced one after `dbt run --full-refresh`.
+- `seed_variant_builds`: other seeds, day counts (1 to 120), scales and dirt rates, each generated,
+  ingested and built in a folder of its own (test_seed_variants.py); the outcome of each, not an
+  exception, so one variant's failure does not hide the others'.
 
 Each step runs on a copy (`Warehouse.copy`: the sources, dlt's state and the warehouse file, byte for
 byte) of the warehouse before it, so every stage stays there to be compared. All are read-only for
@@ -66,6 +69,12 @@ def _ingest(warehouse: Warehouse) -> None:
     warehouse.ingest()
 
 
+def _seed_variants(warehouse: Warehouse) -> None:
+    from test_seed_variants import build_variants
+
+    build_variants(warehouse.root)
+
+
 JOBS: dict[str, tuple[str | None, Callable[[Warehouse], None]]] = {
     # fixture -> (the fixture whose warehouse it starts from a copy of, what it does), in the order they
     # run (the order the tests need them in)
@@ -77,6 +86,7 @@ JOBS: dict[str, tuple[str | None, Callable[[Warehouse], None]]] = {
     "reingested_twice_warehouse": ("reingested_warehouse", _ingest),
     "reingested_twice_rebuilt_warehouse": ("reingested_twice_warehouse", _dbt_build),
     "full_refreshed_warehouse": ("advanced_warehouse", _full_refresh),
+    "seed_variant_builds": (None, _seed_variants),
 }
 
 
@@ -180,6 +190,12 @@ def reingested_twice_rebuilt_warehouse(
 def full_refreshed_warehouse(request: pytest.FixtureRequest, advanced_warehouse: Warehouse) -> Warehouse:
     """The advanced warehouse with every model rebuilt from the raw data (`dbt run --full-refresh`)."""
     return _prepared(request, "full_refreshed_warehouse")
+
+
+@pytest.fixture(scope="session")
+def seed_variant_builds(request: pytest.FixtureRequest) -> Warehouse:
+    """A folder with one sub-folder per variant of test_seed_variants.py, each built, and its outcome."""
+    return _prepared(request, "seed_variant_builds")
 
 
 @pytest.fixture(scope="session")
