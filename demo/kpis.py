@@ -1,6 +1,6 @@
 """The demo shop's marketing and conversion figures, read from the built warehouse's marts.
 
-    python -m demo kpis [--data-dir DATA_DIR | --warehouse FILE] [--json]
+    python -m demo kpis [--data-dir DATA_DIR | --warehouse FILE] [--json] [--check]
 
 What a marketing analyst checks first to decide whether the data looks like a real shop: session
 conversion rate, bounce rate, and per paid channel the click-through rate, cost per click, return on
@@ -225,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", help="the data folder (default: $DATA_DIR or ./data)")
     parser.add_argument("--warehouse", type=Path, help="DuckDB file (default: DATA_DIR/published/warehouse.duckdb)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when a figure is outside a real shop's range (REALISTIC)"
+    )
     args = parser.parse_args(argv)
     warehouse = args.warehouse or data_dir_from_env(args.data_dir) / "published" / "warehouse.duckdb"
     if not warehouse.is_file():
@@ -232,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     kpis = read_kpis(warehouse)
     print(json.dumps(asdict(kpis), indent=2) if args.json else format_kpis(kpis))
-    return 0
+    return 1 if args.check and realism_violations(kpis) else 0
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from .world import (
     START_DATE,
     Campaign,
     ProductInfo,
+    bid_value_factor,
     cents_str,
     customer,
     fx_rate_micros,
@@ -1108,6 +1109,7 @@ class Simulator:
                 clicks_from_sessions[s.source.campaign_id] += 1
                 orders_from_sessions[s.source.campaign_id] += int(s.order_id is not None)
         rows = []
+        bid_value = bid_value_factor(self.seed, self.scale)
         truth = _sub(self.truth_day(date), "ad_metrics")
         for c in CAMPAIGNS:
             if not c.active_on(day):
@@ -1119,7 +1121,7 @@ class Simulator:
                 int(clicks / c.ctr * rng.uniform(0.85, 1.15))
                 + int(rng.poisson(max(5.0, 2_000 * self.scale * c.weight))),
             )
-            cost_cents = int(round(clicks * c.cpc_cents * rng.uniform(0.8, 1.2)))
+            cost_cents = int(round(clicks * c.cpc_cents * bid_value * rng.uniform(0.8, 1.2)))
             orders = orders_from_sessions[c.campaign_id]
             conversions = orders + int(rng.binomial(orders + 1, 0.1))
             rows.append(

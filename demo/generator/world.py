@@ -463,18 +463,36 @@ CAMPAIGNS: tuple[Campaign, ...] = (
     Campaign(101, "Brand Search US", "search", "sales", "USD", "US", -60, None, 30_000, 120, 0.06, 3.0),
     Campaign(102, "Brand Search EU", "search", "sales", "EUR", "DE", -60, None, 20_000, 110, 0.05, 2.0),
     Campaign(103, "Generic Outdoor US", "search", "sales", "USD", "US", -30, None, 25_000, 190, 0.035, 2.0),
-    Campaign(104, "Prospecting Social UK", "social", "traffic", "GBP", "GB", -14, None, 15_000, 95, 0.011, 1.5),
+    Campaign(104, "Prospecting Social UK", "social", "traffic", "GBP", "GB", -14, None, 15_000, 80, 0.011, 1.5),
     Campaign(
-        105, "Retargeting Social", "social", "sales", "USD", "ALL", -90, None, 10_000, 80, 0.014, 1.5, retargeting=True
+        105, "Retargeting Social", "social", "sales", "USD", "ALL", -90, None, 10_000, 70, 0.014, 1.5, retargeting=True
     ),
     Campaign(106, "Winter Sale Display", "display", "awareness", "EUR", "ALL", 3, 40, 12_000, 45, 0.004, 1.0),
-    Campaign(107, "App Install iOS", "social", "app_installs", "USD", "US", 10, None, 8_000, 150, 0.009, 1.0, True),
+    Campaign(107, "App Install iOS", "social", "app_installs", "USD", "US", 10, None, 8_000, 130, 0.009, 1.0, True),
     Campaign(108, "Spring Outdoor Launch", "search", "sales", "EUR", "DE", 55, 110, 18_000, 170, 0.03, 1.5),
-    Campaign(109, "Coffee Lovers Social", "social", "sales", "GBP", "GB", 70, None, 9_000, 90, 0.012, 1.0),
+    Campaign(109, "Coffee Lovers Social", "social", "sales", "GBP", "GB", 70, None, 9_000, 75, 0.012, 1.0),
     Campaign(110, "Summer Camping Display", "display", "awareness", "USD", "US", 120, 200, 14_000, 40, 0.004, 1.0),
     Campaign(111, "Generic Electronics EU", "search", "sales", "EUR", "FR", 150, None, 16_000, 160, 0.03, 1.2),
-    Campaign(112, "Black Friday Social", "social", "sales", "USD", "ALL", 320, 335, 40_000, 110, 0.015, 3.0),
+    Campaign(112, "Black Friday Social", "social", "sales", "USD", "ALL", 320, 335, 40_000, 95, 0.015, 3.0),
 )
+
+
+# The popularity-weighted mean list price of an average seed's catalogue (USD cents; seeds 0-59 at
+# SCALE=1 range from 10,400 to 14,300).
+REFERENCE_CATALOG_PRICE_CENTS = 11_700
+
+
+@lru_cache(maxsize=64)
+def bid_value_factor(seed: int, scale: float) -> float:
+    """How much a click is worth to this shop relative to an average one: the factor on every CPC.
+
+    The shop bids for value (target-ROAS bidding, as most online shops do), so what it pays per click
+    follows what its clicks earn: a seed whose best sellers are cheap socks pays less per click than one
+    that sells tents. Without it, return on ad spend would swing with the seed's prices (1.3x to 2x).
+    """
+    info = product_info(seed, np.arange(1, initial_product_count(scale) + 1))
+    weights = info.popularity / info.popularity.sum()
+    return float((info.base_price_cents * weights).sum()) / REFERENCE_CATALOG_PRICE_CENTS
 
 
 def campaign_created_at(campaign: Campaign) -> dt.datetime:
