@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         "--scale",
         type=float,
         default=float(os.environ.get("SCALE", 0.1)),
-        help="size: 1 = ~100k orders and ~1M events over 90 days (default $SCALE or 0.1)",
+        help="size: 1 = ~30k orders and ~1.5M events over 90 days (default $SCALE or 0.1)",
     )
     gen.add_argument("--days", type=int, default=int(os.environ.get("DAYS", 90)))
     gen.add_argument("--seed", type=int, default=int(os.environ.get("SEED", 42)))
