@@ -38,7 +38,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build docs docs-generate docs-serve \
         metrics lint lint-fix test test-fast browser bench bench-generate bench-ingest bench-build clean \
-        check publish model show slim-ci
+        check publish model show slim-ci monitor
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -93,6 +93,10 @@ build: setup ## dbt build: seeds, models, snapshots and tests; then save the pro
 
 publish: setup ## Snapshot the marts into DATA_DIR/published/warehouse.duckdb for read-only use (atomic swap)
 	@$(BIN)/python -m tools.publish --manifest "$(MANIFEST)"
+
+monitor: setup ## Build the monitoring models (models/monitoring) on the built warehouse; print the newest day's checks, exit 1 on an error
+	@$(DBT) build --select tag:monitoring --exclude test_name:no_monitoring_alarms --project-dir . --profiles-dir .
+	@$(BIN)/python -m tools.monitoring $(if $(ALL),--all,)
 
 check: setup ## Metadata guardrails: descriptions, grain tests, owners, layer rules, naming (on a fresh dbt parse)
 	@$(DBT) parse --project-dir . --profiles-dir . --quiet

@@ -11,10 +11,11 @@ Rules (each a function below, each with unit tests on tiny fake manifests):
   that names an owner.
 - layers: every model lives in a known layer (the first folder under models/) and reads only what that
   layer may read: `source()` only in staging and quarantine, staging never reads intermediate or
-  marts, intermediate never reads marts, marts never read sources. Nothing builds on quarantine models,
-  except the audit marts (`models/marts/audit/`), which count their rows.
+  marts, intermediate never reads marts, marts never read sources, monitoring reads staging and marts.
+  Nothing builds on quarantine models, except the audit marts (`models/marts/audit/`), which count
+  their rows.
 - naming: the layer's prefix (`stg_`/`base_` in staging, `qrt_` in quarantine, `int_` in intermediate,
-  `fct_`/`dim_`/`rpt_`/`mrt_` in marts; the semantic folder holds only `metricflow_time_spine`), and in
+  `fct_`/`dim_`/`rpt_`/`mrt_` in marts, `mon_` in monitoring; the semantic folder holds only `metricflow_time_spine`), and in
   staging and quarantine the source system of the folder: `stg_<folder>__<entity>s`.
 
 Exit status: 0 when every rule holds, 1 with the list of violations, 2 when the manifest cannot be read.
@@ -64,6 +65,11 @@ LAYERS: dict[str, Layer] = {
         r"(fct|dim|rpt|mrt)_[a-z0-9_]+",
         "fct_<process>s, dim_<entity>s, rpt_<subject>s or mrt_<subject>s",
         frozenset({"seed", "snapshot", "staging", "intermediate", "marts"}),
+    ),
+    "monitoring": Layer(
+        r"mon_[a-z0-9_]+",
+        "mon_<subject>",
+        frozenset({"staging", "marts", "monitoring"}),
     ),
     "semantic": Layer(
         r"metricflow_time_spine",
