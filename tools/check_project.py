@@ -15,8 +15,8 @@ Rules (each a function below, each with unit tests on tiny fake manifests):
   Nothing builds on quarantine models, except the audit marts (`models/marts/audit/`), which count
   their rows.
 - naming: the layer's prefix (`stg_`/`base_` in staging, `qrt_` in quarantine, `int_` in intermediate,
-  `fct_`/`dim_`/`rpt_`/`mrt_` in marts, `mon_` in monitoring; the semantic folder holds only `metricflow_time_spine`), and in
-  staging and quarantine the source system of the folder: `stg_<folder>__<entity>s`.
+  `fct_`/`dim_`/`rpt_`/`mrt_` in marts, `mon_` in monitoring; the semantic folder holds only
+  `metricflow_time_spine`), and in staging and quarantine the source system of the folder: `stg_<folder>__<entity>s`.
 
 Exit status: 0 when every rule holds, 1 with the list of violations, 2 when the manifest cannot be read.
 """

@@ -50,7 +50,8 @@ def read_latest_checks(warehouse: Path) -> list[Check]:
             """
         ).fetchall()
     except duckdb.CatalogException as error:
-        raise SystemExit(f"no monitoring.mon_checks in {warehouse}: run `make monitor` (or dbt build) first ({error})")
+        message = f"no monitoring.mon_checks in {warehouse}: run `make monitor` (or dbt build) first ({error})"
+        raise SystemExit(message) from None
     finally:
         con.close()
     checks = [Check(*row) for row in rows]

@@ -35,10 +35,10 @@
     categories seen, PSI and Jensen-Shannon divergence (base 2, 0..1) of the two share vectors,
     and each measure's sampling allowance.
 
-    PSI = sum over categories of (current share - reference share) * ln(current / reference), each
-    share smoothed as (rows + 0.5) / (total + 0.5 k) (k categories seen on either side; Jeffreys'
-    prior), so a category missing on one side counts as rare instead of infinitely so, and a small
-    day's empty bins do not alarm by themselves; with thousands of rows the smoothing vanishes.
+    PSI = sum over categories of (current share - reference share) * ln(current / reference), where a
+    category with no rows on one side counts as half a row there (share 0.5 / total), so it is rare
+    instead of infinitely so, and a small day's empty bins do not alarm by themselves; identical
+    shares give exactly 0.
     Sampling allowance: two samples of one distribution give PSI ~ (1/n_current + 1/n_reference) *
     chi-square with k - 1 degrees of freedom; the allowance is its mean plus three standard
     deviations, (1/n_c + 1/n_r) * ((k - 1) + 3 * sqrt(2 (k - 1))). JS divergence is about PSI / (8 ln 2)
@@ -55,8 +55,7 @@
         reference_rows,
         current_rows,
         sum(reference_rows) over (partition by check_date, table_name, column_name) as reference_total,
-        sum(current_rows) over (partition by check_date, table_name, column_name) as current_total,
-        count(*) over (partition by check_date, table_name, column_name) as categories
+        sum(current_rows) over (partition by check_date, table_name, column_name) as current_total
     from {{ sides }}
 
 ),
@@ -76,8 +75,8 @@ terms as (
 
     select
         *,
-        (reference_rows + 0.5) / (reference_total + 0.5 * categories) as reference_smoothed,
-        (current_rows + 0.5) / (current_total + 0.5 * categories) as current_smoothed,
+        case when reference_rows = 0 then 0.5 / reference_total else reference_share end as reference_smoothed,
+        case when current_rows = 0 then 0.5 / current_total else current_share end as current_smoothed,
         (reference_share + current_share) / 2 as mixture_share
     from proportions
 
