@@ -5,7 +5,9 @@
 -#}
 
 {%- set reference_days = integer_var('monitor_reference_days', 7) %}
-{%- set weeks = (reference_days // 7) %}
+{%- set weeks = reference_days // 7 %}
+{%- set null_allowance = '3 * sqrt(pooled_rate * (1 - pooled_rate) * (1.0 / current_rows + 1.0 / reference_rows))' %}
+{%- set reference_rows_sum = 'sum(case when table_rows.profile_date < check_days.check_date then table_rows.row_count end)' %}
 
 with
 
@@ -23,49 +25,59 @@ profiles as (
 
 check_days as (
 
-    select distinct table_name, check_date, reference_start_date
-    from (
-        {{ monitoring_check_days(reference_days, integer_var('monitor_check_days', 1)) }}
-    ) as days
+    {{ monitoring_check_days(reference_days, integer_var('monitor_check_days', 1)) }}
 
 ),
 
-{#- nulls: the share on the day against the share over the reference window -#}
+-- nulls: the share on the day against the share over the reference window
 null_sides as (
 
     select
         check_days.check_date,
         profiles.table_name,
         profiles.column_name,
-        sum(case when profiles.profile_date < check_days.check_date then profiles.null_count else 0 end) as reference_nulls,
-        sum(case when profiles.profile_date < check_days.check_date then profiles.row_count else 0 end) as reference_rows,
-        sum(case when profiles.profile_date = check_days.check_date then profiles.null_count else 0 end) as current_nulls,
-        sum(case when profiles.profile_date = check_days.check_date then profiles.row_count else 0 end) as current_rows
+        profiles.column_kind,
+        sum(case when profiles.profile_date < check_days.check_date then profiles.null_count else 0 end)
+            as reference_nulls,
+        sum(case when profiles.profile_date < check_days.check_date then profiles.row_count else 0 end)
+            as reference_rows,
+        sum(case when profiles.profile_date = check_days.check_date then profiles.null_count else 0 end)
+            as current_nulls,
+        sum(case when profiles.profile_date = check_days.check_date then profiles.row_count else 0 end)
+            as current_rows
     from check_days
     inner join profiles
-        on profiles.table_name = check_days.table_name
-        and profiles.profile_date <= check_days.check_date
-        and profiles.profile_date >= check_days.reference_start_date
-    group by 1, 2, 3
+        on check_days.table_name = profiles.table_name
+        and check_days.check_date >= profiles.profile_date
+        and check_days.reference_start_date <= profiles.profile_date
+    group by 1, 2, 3, 4
 
 ),
 
 null_rates as (
 
     select
-        *,
-        {{ monitoring_float('reference_nulls + current_nulls') }} / (reference_rows + current_rows) as pooled_rate,
-        {{ monitoring_float('current_nulls') }} / current_rows - {{ monitoring_float('reference_nulls') }} / reference_rows
-            as rate_change
+        check_date,
+        table_name,
+        column_name,
+        column_kind,
+        reference_rows,
+        current_rows,
+        {{ monitoring_float('reference_nulls') }} / reference_rows as reference_rate,
+        {{ monitoring_float('current_nulls') }} / current_rows as current_rate,
+        {{ monitoring_float('reference_nulls + current_nulls') }} / (reference_rows + current_rows) as pooled_rate
     from null_sides
     where reference_rows > 0 and current_rows > 0
 
 ),
 
-{#- volume: rows on the day against the mean of the same weekday in the reference window -#}
+-- volume: rows on the day against the mean of the same weekday in the reference window
 table_rows as (
 
-    select table_name, profile_date, max(row_count) as row_count
+    select
+        table_name,
+        profile_date,
+        max(row_count) as row_count
     from profiles
     group by 1, 2
 
@@ -78,13 +90,12 @@ volume_sides as (
         check_days.table_name,
         coalesce(sum(case when table_rows.profile_date = check_days.check_date then table_rows.row_count end), 0)
             as current_rows,
-        {{ monitoring_float('coalesce(sum(case when table_rows.profile_date < check_days.check_date then table_rows.row_count end), 0)') }}
-            / {{ weeks }} as expected_rows
+        {{ monitoring_float('coalesce(' ~ reference_rows_sum ~ ', 0)') }} / {{ weeks }} as expected_rows
     from check_days
     left join table_rows
-        on table_rows.table_name = check_days.table_name
-        and table_rows.profile_date <= check_days.check_date
-        and table_rows.profile_date >= {{ dbt.dateadd('day', -(weeks * 7), 'check_days.check_date') }}
+        on check_days.table_name = table_rows.table_name
+        and check_days.check_date >= table_rows.profile_date
+        and {{ dbt.dateadd('day', -(weeks * 7), 'check_days.check_date') }} <= table_rows.profile_date
         and {{ dbt.datediff('table_rows.profile_date', 'check_days.check_date', 'day') }} % 7 = 0
     group by 1, 2
 
@@ -93,58 +104,59 @@ volume_sides as (
 checks as (
 
     select
-        check_date, table_name, column_name, column_kind,
-        cast('psi' as {{ dbt.type_string() }}) as measure,
+        check_date,
+        table_name,
+        column_name,
+        column_kind,
+        'psi' as measure,
         psi as measure_value,
         psi_allowance as allowance,
         {{ monitoring_threshold('monitor_psi_warn') }} + psi_allowance as warn_threshold,
         {{ monitoring_threshold('monitor_psi_error') }} + psi_allowance as error_threshold,
         current_rows,
-        {{ monitoring_float('reference_rows') }} as reference_value
+        reference_rows as reference_value
     from drift
 
     union all
 
     select
-        check_date, table_name, column_name, column_kind,
-        cast('js_divergence' as {{ dbt.type_string() }}) as measure,
+        check_date,
+        table_name,
+        column_name,
+        column_kind,
+        'js_divergence' as measure,
         js_divergence as measure_value,
         js_allowance as allowance,
         {{ monitoring_threshold('monitor_js_warn') }} + js_allowance as warn_threshold,
         {{ monitoring_threshold('monitor_js_error') }} + js_allowance as error_threshold,
         current_rows,
-        {{ monitoring_float('reference_rows') }} as reference_value
+        reference_rows as reference_value
     from drift
 
     union all
 
     select
-        null_rates.check_date, null_rates.table_name, null_rates.column_name, profiles.column_kind,
-        cast('null_rate_change' as {{ dbt.type_string() }}) as measure,
-        abs(null_rates.rate_change) as measure_value,
-        3 * sqrt(null_rates.pooled_rate * (1 - null_rates.pooled_rate) * (1.0 / null_rates.current_rows + 1.0 / null_rates.reference_rows))
-            as allowance,
-        {{ monitoring_threshold('monitor_null_rate_warn') }}
-            + 3 * sqrt(null_rates.pooled_rate * (1 - null_rates.pooled_rate) * (1.0 / null_rates.current_rows + 1.0 / null_rates.reference_rows))
-            as warn_threshold,
-        {{ monitoring_threshold('monitor_null_rate_error') }}
-            + 3 * sqrt(null_rates.pooled_rate * (1 - null_rates.pooled_rate) * (1.0 / null_rates.current_rows + 1.0 / null_rates.reference_rows))
-            as error_threshold,
-        null_rates.current_rows,
-        {{ monitoring_float('null_rates.reference_nulls') }} / null_rates.reference_rows as reference_value
+        check_date,
+        table_name,
+        column_name,
+        column_kind,
+        'null_rate_change' as measure,
+        abs(current_rate - reference_rate) as measure_value,
+        {{ null_allowance }} as allowance,
+        {{ monitoring_threshold('monitor_null_rate_warn') }} + {{ null_allowance }} as warn_threshold,
+        {{ monitoring_threshold('monitor_null_rate_error') }} + {{ null_allowance }} as error_threshold,
+        current_rows,
+        reference_rate as reference_value
     from null_rates
-    inner join profiles
-        on profiles.table_name = null_rates.table_name
-        and profiles.column_name = null_rates.column_name
-        and profiles.profile_date = null_rates.check_date
 
     union all
 
     select
-        check_date, table_name,
-        cast('*' as {{ dbt.type_string() }}) as column_name,
-        cast('table' as {{ dbt.type_string() }}) as column_kind,
-        cast('volume_change' as {{ dbt.type_string() }}) as measure,
+        check_date,
+        table_name,
+        '*' as column_name,
+        'table' as column_kind,
+        'volume_change' as measure,
         abs(ln((current_rows + 1) / (expected_rows + 1))) as measure_value,
         3 / sqrt(expected_rows + 1) as allowance,
         ln({{ monitoring_threshold('monitor_volume_warn_factor') }}) + 3 / sqrt(expected_rows + 1) as warn_threshold,
@@ -153,24 +165,30 @@ checks as (
         expected_rows as reference_value
     from volume_sides
 
+),
+
+final as (
+
+    select
+        check_date,
+        cast(table_name as {{ dbt.type_string() }}) as table_name,
+        cast(column_name as {{ dbt.type_string() }}) as column_name,
+        cast(column_kind as {{ dbt.type_string() }}) as column_kind,
+        cast(measure as {{ dbt.type_string() }}) as measure,
+        {{ monitoring_float('measure_value') }} as measure_value,
+        {{ monitoring_float('allowance') }} as allowance,
+        {{ monitoring_float('warn_threshold') }} as warn_threshold,
+        {{ monitoring_float('error_threshold') }} as error_threshold,
+        case
+            when measure_value > error_threshold then 'error'
+            when measure_value > warn_threshold then 'warn'
+            else 'ok'
+        end as check_status,
+        check_date = (select max(check_date) from checks) as is_latest_check,
+        current_rows,
+        {{ monitoring_float('reference_value') }} as reference_value
+    from checks
+
 )
 
-select
-    check_date,
-    table_name,
-    column_name,
-    column_kind,
-    measure,
-    {{ monitoring_float('measure_value') }} as measure_value,
-    {{ monitoring_float('allowance') }} as allowance,
-    {{ monitoring_float('warn_threshold') }} as warn_threshold,
-    {{ monitoring_float('error_threshold') }} as error_threshold,
-    case
-        when measure_value > error_threshold then 'error'
-        when measure_value > warn_threshold then 'warn'
-        else 'ok'
-    end as check_status,
-    check_date = (select max(check_date) from checks) as is_latest_check,
-    current_rows,
-    {{ monitoring_float('reference_value') }} as reference_value
-from checks
+select * from final

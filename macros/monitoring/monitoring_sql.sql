@@ -1,0 +1,179 @@
+{#-
+    The per-column SQL of the monitoring models, generated from monitored_relations(): one select
+    per monitored column, joined by union all (doc blocks monitoring__profiles,
+    monitoring__category_counts, monitoring__drift). Portable SQL through the monitoring_* macros.
+-#}
+
+{#- Profile statistics of every monitored column per day; typed and empty when nothing is monitored. -#}
+{% macro monitoring_profiles(tables) -%}
+    {%- set statistics = ['min', 'max', 'mean', 'stddev', 'p05', 'p25', 'median', 'p75', 'p95'] -%}
+    {%- set selects = [] -%}
+    {%- for table in tables -%}
+        {%- set day = quote_identifier(table.date_column, 'monitor_date_column of ' ~ table.model) -%}
+        {%- for column in table.columns -%}
+            {%- set value = quote_identifier(column.name, 'monitored column') -%}
+            {%- set number = monitoring_float(value) -%}
+            {%- set select -%}
+    select
+        cast({{ day }} as date) as profile_date,
+        cast('{{ table.model }}' as {{ dbt.type_string() }}) as table_name,
+        cast('{{ column.name }}' as {{ dbt.type_string() }}) as column_name,
+        cast('{{ column.kind }}' as {{ dbt.type_string() }}) as column_kind,
+        count(*) as row_count,
+        count(*) - count({{ value }}) as null_count,
+        {{ monitoring_float('count(*) - count(' ~ value ~ ')') }} / count(*) as null_rate,
+        count(distinct {{ value }}) as distinct_count,
+            {%- if column.kind == 'numeric' %}
+        min({{ number }}) as min_value,
+        max({{ number }}) as max_value,
+        avg({{ number }}) as mean_value,
+        stddev_samp({{ number }}) as stddev_value,
+        {{ monitoring_quantile(number, 0.05) }} as p05_value,
+        {{ monitoring_quantile(number, 0.25) }} as p25_value,
+        {{ monitoring_quantile(number, 0.5) }} as median_value,
+        {{ monitoring_quantile(number, 0.75) }} as p75_value,
+        {{ monitoring_quantile(number, 0.95) }} as p95_value
+            {%- else %}
+                {%- for statistic in statistics %}
+        {{ monitoring_float('null') }} as {{ statistic }}_value{{ ',' if not loop.last }}
+                {%- endfor %}
+            {%- endif %}
+    from {{ table.relation }}
+    where {{ day }} is not null
+    group by cast({{ day }} as date)
+            {%- endset -%}
+            {%- do selects.append(select) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not selects -%}
+        {%- set select -%}
+    select
+        cast(null as date) as profile_date,
+        cast(null as {{ dbt.type_string() }}) as table_name,
+        cast(null as {{ dbt.type_string() }}) as column_name,
+        cast(null as {{ dbt.type_string() }}) as column_kind,
+        cast(0 as {{ dbt.type_bigint() }}) as row_count,
+        cast(0 as {{ dbt.type_bigint() }}) as null_count,
+        {{ monitoring_float('null') }} as null_rate,
+        cast(0 as {{ dbt.type_bigint() }}) as distinct_count,
+            {%- for statistic in statistics %}
+        {{ monitoring_float('null') }} as {{ statistic }}_value{{ ',' if not loop.last }}
+            {%- endfor %}
+    where 1 = 0
+        {%- endset -%}
+        {%- do selects.append(select) -%}
+    {%- endif -%}
+    {{ selects | join('\n    union all\n') }}
+{%- endmacro %}
+
+{#- Rows per value of every monitored categorical column per day (null as '(null)'); typed and empty when none. -#}
+{% macro monitoring_category_counts(tables) -%}
+    {%- set selects = [] -%}
+    {%- for table in tables -%}
+        {%- set day = quote_identifier(table.date_column, 'monitor_date_column of ' ~ table.model) -%}
+        {%- for column in table.columns | selectattr('kind', 'equalto', 'categorical') -%}
+            {%- set select -%}
+    select
+        cast({{ day }} as date) as profile_date,
+        cast('{{ table.model }}' as {{ dbt.type_string() }}) as table_name,
+        cast('{{ column.name }}' as {{ dbt.type_string() }}) as column_name,
+        {{ monitoring_category(quote_identifier(column.name, 'monitored column')) }} as category_value,
+        count(*) as row_count
+    from {{ table.relation }}
+    where {{ day }} is not null
+    group by 1, 4
+            {%- endset -%}
+            {%- do selects.append(select) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not selects -%}
+        {%- set select -%}
+    select
+        cast(null as date) as profile_date,
+        cast(null as {{ dbt.type_string() }}) as table_name,
+        cast(null as {{ dbt.type_string() }}) as column_name,
+        cast(null as {{ dbt.type_string() }}) as category_value,
+        cast(0 as {{ dbt.type_bigint() }}) as row_count
+    where 1 = 0
+        {%- endset -%}
+        {%- do selects.append(select) -%}
+    {%- endif -%}
+    {{ selects | join('\n    union all\n') }}
+{%- endmacro %}
+
+{#-
+    Ten-bin counts of every monitored numeric column on each check day and its reference window,
+    the bins cut at the reference window's deciles: rows of (check_date, table_name, column_name,
+    column_kind, category_value = 'decile_N', reference_rows, current_rows), as one select per
+    column joined by union all; reads the CTE `check_days`. Typed and empty when none.
+-#}
+{% macro monitoring_numeric_sides(tables, check_days='check_days') -%}
+    {%- set selects = [] -%}
+    {%- for table in tables -%}
+        {%- set day = quote_identifier(table.date_column, 'monitor_date_column of ' ~ table.model) -%}
+        {%- for column in table.columns | selectattr('kind', 'equalto', 'numeric') -%}
+            {%- set value = quote_identifier(column.name, 'monitored column') -%}
+            {%- set select -%}
+    select
+        edges.check_date,
+        cast('{{ table.model }}' as {{ dbt.type_string() }}) as table_name,
+        cast('{{ column.name }}' as {{ dbt.type_string() }}) as column_name,
+        cast('numeric' as {{ dbt.type_string() }}) as column_kind,
+        case
+            {%- for decile in range(1, 10) %}
+            when observed.value <= edges.edge_{{ decile }} then 'decile_{{ decile }}'
+            {%- endfor %}
+            else 'decile_10'
+        end as category_value,
+        sum(case when observed.value_date < edges.check_date then 1 else 0 end) as reference_rows,
+        sum(case when observed.value_date = edges.check_date then 1 else 0 end) as current_rows
+    from (
+        select
+            days.check_date,
+            days.reference_start_date,
+            {%- for decile in range(1, 10) %}
+            {{ monitoring_quantile('observed.value', decile / 10) }} as edge_{{ decile }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ check_days }} as days
+        inner join (
+            select
+                cast({{ day }} as date) as value_date,
+                {{ monitoring_float(value) }} as value
+            from {{ table.relation }}
+            where {{ value }} is not null
+        ) as observed
+            on days.reference_start_date <= observed.value_date
+            and days.check_date > observed.value_date
+        where days.table_name = '{{ table.model }}'
+        group by days.check_date, days.reference_start_date
+    ) as edges
+    inner join (
+        select
+            cast({{ day }} as date) as value_date,
+            {{ monitoring_float(value) }} as value
+        from {{ table.relation }}
+        where {{ value }} is not null
+    ) as observed
+        on edges.reference_start_date <= observed.value_date
+        and edges.check_date >= observed.value_date
+    group by 1, 2, 3, 4, 5
+            {%- endset -%}
+            {%- do selects.append(select) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not selects -%}
+        {%- set select -%}
+    select
+        cast(null as date) as check_date,
+        cast(null as {{ dbt.type_string() }}) as table_name,
+        cast(null as {{ dbt.type_string() }}) as column_name,
+        cast(null as {{ dbt.type_string() }}) as column_kind,
+        cast(null as {{ dbt.type_string() }}) as category_value,
+        cast(0 as {{ dbt.type_bigint() }}) as reference_rows,
+        cast(0 as {{ dbt.type_bigint() }}) as current_rows
+    where 1 = 0
+        {%- endset -%}
+        {%- do selects.append(select) -%}
+    {%- endif -%}
+    {{ selects | join('\n    union all\n') }}
+{%- endmacro %}
