@@ -110,3 +110,18 @@
     {%- endif -%}
     {{- value -}}
 {%- endmacro %}
+
+{#- The day of the week of a date as a number (which day is 0 differs by engine; only equality is used). -#}
+{% macro monitoring_day_of_week(expression) -%}
+    {{ return(adapter.dispatch('monitoring_day_of_week')(expression)) }}
+{%- endmacro %}
+
+{#- DuckDB, PostgreSQL, Redshift: Sunday = 0. -#}
+{% macro default__monitoring_day_of_week(expression) -%}
+    extract(dow from {{ expression }})
+{%- endmacro %}
+
+{#- Spark SQL: Sunday = 1. -#}
+{% macro spark__monitoring_day_of_week(expression) -%}
+    dayofweek({{ expression }})
+{%- endmacro %}

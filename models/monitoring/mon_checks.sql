@@ -50,7 +50,7 @@ null_sides as (
         on check_days.table_name = profiles.table_name
         and check_days.check_date >= profiles.profile_date
         and check_days.reference_start_date <= profiles.profile_date
-    group by 1, 2, 3, 4
+    group by check_days.check_date, profiles.table_name, profiles.column_name, profiles.column_kind
 
 ),
 
@@ -77,9 +77,10 @@ table_rows as (
     select
         table_name,
         profile_date,
+        {{ monitoring_day_of_week('profile_date') }} as day_of_week,
         max(row_count) as row_count
     from profiles
-    group by 1, 2
+    group by table_name, profile_date
 
 ),
 
@@ -96,8 +97,8 @@ volume_sides as (
         on check_days.table_name = table_rows.table_name
         and check_days.check_date >= table_rows.profile_date
         and {{ dbt.dateadd('day', -(weeks * 7), 'check_days.check_date') }} <= table_rows.profile_date
-        and {{ dbt.datediff('table_rows.profile_date', 'check_days.check_date', 'day') }} % 7 = 0
-    group by 1, 2
+        and {{ monitoring_day_of_week('check_days.check_date') }} = table_rows.day_of_week
+    group by check_days.check_date, check_days.table_name
 
 ),
 
@@ -167,10 +168,17 @@ checks as (
 
 ),
 
+latest as (
+
+    select max(check_date) as latest_check_date
+    from checks
+
+),
+
 final as (
 
     select
-        check_date,
+        checks.check_date,
         cast(table_name as {{ dbt.type_string() }}) as table_name,
         cast(column_name as {{ dbt.type_string() }}) as column_name,
         cast(column_kind as {{ dbt.type_string() }}) as column_kind,
@@ -184,10 +192,11 @@ final as (
             when measure_value > warn_threshold then 'warn'
             else 'ok'
         end as check_status,
-        check_date = (select max(check_date) from checks) as is_latest_check,
+        checks.check_date = latest.latest_check_date as is_latest_check,
         current_rows,
         {{ monitoring_float('reference_value') }} as reference_value
     from checks
+    cross join latest
 
 )
 

@@ -47,7 +47,11 @@ category_sides as (
         on check_days.table_name = category_counts.table_name
         and check_days.check_date >= category_counts.profile_date
         and check_days.reference_start_date <= category_counts.profile_date
-    group by 1, 2, 3, 4, 5
+    group by
+        check_days.check_date,
+        category_counts.table_name,
+        category_counts.column_name,
+        category_counts.category_value
 
 ),
 
