@@ -14,6 +14,8 @@ Per scale, in its own data folder: generate the demo data, ingest everything
    Each repeat starts again from a copy of the fully built warehouse with the new day ingested.
    Target: incremental / full ≤ 15 %.
 3. Scaling: SCALE=3 full build / SCALE=1 full build, target ≤ 3.6 (linear, 3.0, plus 20 %).
+4. Monitoring: the share of the full build's node time spent in the monitoring models and their
+   tests (tag ``monitoring``, from ``run_results.json``), target ≤ 15 %.
 
 Times are the wall clock of the ``dbt`` subprocess; ``dbt parse`` runs once before the timed runs, so
 every timed run uses the same partial-parse state. Peak RSS is that of the dbt process tree (DuckDB
@@ -39,6 +41,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 INCREMENTAL_TARGET = 0.15
+MONITORING_TARGET = 0.15
 LINEAR_TOLERANCE = 1.20
 SLOWEST_NODES = 8
 
@@ -55,6 +58,8 @@ class ScaleResult:
     events: int = 0
     new_events: int = 0
     slowest: list[tuple[str, float]] = field(default_factory=list)
+    monitoring_seconds: float = 0.0
+    node_seconds: float = 0.0
 
     @property
     def full_seconds(self) -> float:
@@ -123,6 +128,16 @@ def run_results(data_dir: Path) -> tuple[int, list[tuple[str, float]]]:
     return len(results), [(uid.split(".", 2)[-1], seconds) for uid, seconds in timed[:SLOWEST_NODES]]
 
 
+def monitoring_time(data_dir: Path) -> tuple[float, float]:
+    """Node seconds of the last dbt run spent on nodes tagged `monitoring`, and of every node."""
+    target = data_dir / "dbt-target"
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    tagged = {uid for uid, node in nodes.items() if "monitoring" in node.get("tags", [])}
+    total = sum(float(r["execution_time"]) for r in results)
+    return sum(float(r["execution_time"]) for r in results if r["unique_id"] in tagged), total
+
+
 def bench_scale(data_dir: Path, scale: float, repeats: int) -> ScaleResult:
     """Ingest, the full builds, one more day, the incremental builds (on a prepared data folder)."""
     tag = f"[SCALE={scale:g}]"
@@ -138,6 +153,7 @@ def bench_scale(data_dir: Path, scale: float, repeats: int) -> ScaleResult:
         result.full.append(full)
         progress(f"{tag} run {run}/{repeats} full dbt build: {full.seconds:.1f} s, peak {full.peak_rss_mb:,.0f} MB")
     ingested.unlink()
+    result.monitoring_seconds, result.node_seconds = monitoring_time(data_dir)
     result.events = count(data_dir, "select count(*) from marts.fct_events")
 
     advanced = measure([sys.executable, "-m", "demo", "--data-dir", str(data_dir), "advance", "--days", "1", "--quiet"])
@@ -189,6 +205,13 @@ def report(results: list[ScaleResult]) -> None:
         print(
             f"full build SCALE={result.scale:g} / SCALE={base.scale:g}: {growth:.2f} (data {linear:.1f}x; "
             f"target ≤ {target:.2f}, linear + {LINEAR_TOLERANCE - 1:.0%}): {verdict(growth, target)}"
+        )
+    for result in results:
+        share = result.monitoring_seconds / result.node_seconds if result.node_seconds else 0.0
+        print(
+            f"monitoring (tag:monitoring) at SCALE={result.scale:g}: {result.monitoring_seconds:.1f} s of "
+            f"{result.node_seconds:.1f} s node time in the full build = {share:.1%} "
+            f"(target ≤ {MONITORING_TARGET:.0%}): {verdict(share, MONITORING_TARGET)}"
         )
     for result in results:
         print(f"\nslowest nodes of the incremental build at SCALE={result.scale:g} ({result.nodes} nodes):")

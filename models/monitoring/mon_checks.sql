@@ -179,22 +179,22 @@ final as (
 
     select
         checks.check_date,
-        cast(table_name as {{ dbt.type_string() }}) as table_name,
-        cast(column_name as {{ dbt.type_string() }}) as column_name,
-        cast(column_kind as {{ dbt.type_string() }}) as column_kind,
-        cast(measure as {{ dbt.type_string() }}) as measure,
-        {{ monitoring_float('measure_value') }} as measure_value,
-        {{ monitoring_float('allowance') }} as allowance,
-        {{ monitoring_float('warn_threshold') }} as warn_threshold,
-        {{ monitoring_float('error_threshold') }} as error_threshold,
+        cast(checks.table_name as {{ dbt.type_string() }}) as table_name,
+        cast(checks.column_name as {{ dbt.type_string() }}) as column_name,
+        cast(checks.column_kind as {{ dbt.type_string() }}) as column_kind,
+        cast(checks.measure as {{ dbt.type_string() }}) as measure,
+        {{ monitoring_float('checks.measure_value') }} as measure_value,
+        {{ monitoring_float('checks.allowance') }} as allowance,
+        {{ monitoring_float('checks.warn_threshold') }} as warn_threshold,
+        {{ monitoring_float('checks.error_threshold') }} as error_threshold,
         case
-            when measure_value > error_threshold then 'error'
-            when measure_value > warn_threshold then 'warn'
+            when checks.measure_value > checks.error_threshold then 'error'
+            when checks.measure_value > checks.warn_threshold then 'warn'
             else 'ok'
         end as check_status,
         checks.check_date = latest.latest_check_date as is_latest_check,
-        current_rows,
-        {{ monitoring_float('reference_value') }} as reference_value
+        checks.current_rows,
+        {{ monitoring_float('checks.reference_value') }} as reference_value
     from checks
     cross join latest
 
