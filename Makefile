@@ -36,9 +36,10 @@ plain = if [ -t 1 ]; then $(1); else $(1) 2>&1 | $(BIN)/python -m tools.plain_ou
 
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help setup run demo-data advance api-start api-stop api-status ingest build docs docs-generate docs-serve \
-        metrics lint lint-fix test test-fast browser bench bench-generate bench-ingest bench-build clean \
-        check publish model show slim-ci monitor
+.PHONY: help setup run demo-data advance api-start api-stop api-status ingest build dbt-build save-manifest publish \
+        docs docs-generate docs-serve metrics lint lint-fix test test-fast test-idempotency browser \
+        reliability reliability-inputs reliability-crash bench bench-generate bench-ingest bench-build clean \
+        check model show slim-ci monitor
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -83,13 +84,18 @@ ingest: setup ## Load every source into DATA_DIR/warehouse.duckdb with dlt (SOUR
 	  $(BIN)/python -m demo api with -- $(BIN)/python -m ingestion $(if $(SOURCE),--source $(SOURCE),); \
 	else $(BIN)/python -m ingestion $(if $(SOURCE),--source $(SOURCE),); fi
 
-build: setup ## dbt build: seeds, models, snapshots and tests; then save the production manifest and publish
+# `make build` is the three steps in order; each one also runs on its own
+build: dbt-build save-manifest publish ## dbt build, then save the production manifest (save-manifest) and publish
+
+dbt-build: setup ## dbt build only: seeds, models, snapshots and tests (refused while the warehouse is in use)
 	@mkdir -p "$(DATA_DIR)"
 	@$(BIN)/python -m tools.warehouse_lock check "$(DATA_DIR)/warehouse.duckdb"
 	@$(DBT) build --project-dir . --profiles-dir .
+
+save-manifest: ## Save dbt's manifest (MANIFEST) as the production state that make slim-ci compares with (PROD_STATE)
+	@test -f "$(MANIFEST)" || { echo "no $(MANIFEST): run make dbt-build first" >&2; exit 2; }
 	@mkdir -p "$(PROD_STATE)"
-	@cp "$(DBT_TARGET_PATH)/manifest.json" "$(PROD_STATE)/manifest.json.tmp" && mv "$(PROD_STATE)/manifest.json.tmp" "$(PROD_STATE)/manifest.json"
-	@$(BIN)/python -m tools.publish --manifest "$(DBT_TARGET_PATH)/manifest.json"
+	@cp "$(MANIFEST)" "$(PROD_STATE)/manifest.json.tmp" && mv "$(PROD_STATE)/manifest.json.tmp" "$(PROD_STATE)/manifest.json"
 
 publish: setup ## Snapshot the marts into DATA_DIR/published/warehouse.duckdb for read-only use (atomic swap)
 	@$(BIN)/python -m tools.publish --manifest "$(MANIFEST)"
@@ -158,14 +164,12 @@ test: setup browser ## Run every test (pytest: generator, API, OLTP on PostgreSQ
 test-fast: setup ## Tests without the slow end-to-end ones
 	@$(BIN)/python -m pytest -m "not slow"
 
-.PHONY: reliability reliability-inputs reliability-crash
 reliability: setup ## Crash trials + bad-input catalogue (~5 min); writes the README's reliability summary
 	@$(BIN)/python -m tools.reliability --write-readme
 
 reliability-inputs: setup ## Bad-input catalogue: damage scratch demo data, ingest, dbt; a table of what each input gets
 	@$(BIN)/python -m tools.reliability.bad_inputs $(if $(JSON),--json $(JSON),)
 
-.PHONY: test-idempotency
 test-idempotency: setup ## Re-run ingest and dbt build on a copy of a demo warehouse; assert identical content hashes
 	@$(BIN)/python -m pytest tests/python/warehouse/test_idempotency.py
 

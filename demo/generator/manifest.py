@@ -8,7 +8,7 @@ from typing import Any
 from ..adplatform.metrics import served_totals
 from ..paths import SourcePaths
 from .oltp import TABLES
-from .simulate import DOC_SCHEMA_V2_DAY
+from .shop_rules import DOC_SCHEMA_V2_DAY
 from .state import GeneratorState
 from .world import CAMPAIGNS, START_DATE, cents_str
 

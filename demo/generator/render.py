@@ -65,7 +65,7 @@ def merge_counts(dst: dict[str, Any], src: dict[str, Any]) -> None:
 
 
 def _rngs(job: RenderJob, stream: str) -> tuple[np.random.Generator, random.Random]:
-    from .simulate import day_random, day_rng
+    from .randomness import day_random, day_rng
 
     return day_rng(job.seed, job.day, stream), day_random(job.seed, job.day, stream)
 

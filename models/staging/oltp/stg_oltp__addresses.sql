@@ -28,13 +28,7 @@ renamed as (
 
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by address_id
-            order by updated_at desc, dlt_load_id desc
-        ) as version_rank
-    from renamed
+    {{ latest_versions('renamed', 'address_id') }}
 
 ),
 
@@ -52,7 +46,6 @@ final as (
         updated_at,
         dlt_load_id
     from deduplicated
-    where version_rank = 1
 
 )
 

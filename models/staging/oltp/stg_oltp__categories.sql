@@ -22,13 +22,7 @@ renamed as (
 
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by category_id
-            order by updated_at desc, dlt_load_id desc
-        ) as version_rank
-    from renamed
+    {{ latest_versions('renamed', 'category_id') }}
 
 ),
 
@@ -43,7 +37,6 @@ final as (
         updated_at,
         dlt_load_id
     from deduplicated
-    where version_rank = 1
 
 )
 

@@ -51,22 +51,9 @@ renamed as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by customer_id
-            order by updated_at desc, dlt_load_id desc
-        ) as version_rank
-    from renamed
-
-),
-
 current_rows as (
 
-    select * from deduplicated
-    where version_rank = 1
+    {{ latest_versions('renamed', 'customer_id') }}
 
 ),
 

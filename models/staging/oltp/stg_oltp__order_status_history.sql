@@ -20,13 +20,7 @@ renamed as (
 
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by order_status_history_id
-            order by dlt_load_id desc
-        ) as version_rank
-    from renamed
+    {{ latest_versions('renamed', 'order_status_history_id', order_by='dlt_load_id desc') }}
 
 ),
 
@@ -39,7 +33,6 @@ final as (
         changed_at,
         dlt_load_id
     from deduplicated
-    where version_rank = 1
 
 )
 

@@ -33,13 +33,7 @@ renamed as (
 
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by order_id
-            order by updated_at desc, dlt_load_id desc
-        ) as version_rank
-    from renamed
+    {{ latest_versions('renamed', 'order_id') }}
 
 ),
 
@@ -65,7 +59,6 @@ final as (
         updated_at,
         dlt_load_id
     from deduplicated
-    where version_rank = 1
 
 )
 

@@ -25,13 +25,7 @@ renamed as (
 
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by payment_id
-            order by updated_at desc, dlt_load_id desc
-        ) as version_rank
-    from renamed
+    {{ latest_versions('renamed', 'payment_id') }}
 
 ),
 
@@ -49,7 +43,6 @@ final as (
         updated_at,
         dlt_load_id
     from deduplicated
-    where version_rank = 1
 
 )
 

@@ -29,13 +29,7 @@ renamed as (
 
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by product_id
-            order by updated_at desc, dlt_load_id desc
-        ) as version_rank
-    from renamed
+    {{ latest_versions('renamed', 'product_id') }}
 
 ),
 
@@ -57,7 +51,6 @@ final as (
         deleted_at,
         dlt_load_id
     from deduplicated
-    where version_rank = 1
 
 )
 

@@ -1,0 +1,210 @@
+"""Web and app visits: how many, where they come from, and what they buy (the clickstream's sessions).
+
+A part of `Simulator` (simulate.py), which holds the shared state these methods use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import numpy as np
+
+from . import clickstream as cs
+from .randomness import day_random, day_rng, weighted
+from .shop_rules import (
+    APP_CONVERSION_FACTOR,
+    BOUNCE_P,
+    CONVERSION_FACTOR,
+    ENGAGED_CONVERSION_P,
+    EPOCH0,
+    ITEMS_PER_WEB_ORDER,
+    LATE_SESSION_P,
+    QUANTITIES,
+    RETURNING_BOUNCE_FACTOR,
+    SESSIONS_PER_DAY,
+    traffic_kind,
+)
+from .world import (
+    CAMPAIGNS,
+    CURRENCIES,
+    START_DATE,
+    Campaign,
+    customer,
+    local_price_cents,
+    mix_int,
+    usd_price_cents,
+)
+
+_HOUR_WEIGHTS = np.array(
+    [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4.5, 5, 5.5, 5, 4.5, 4.5, 5, 5.5, 6.5, 7.5, 8, 7, 4.5, 2.5]
+)
+_HOUR_WEIGHTS = _HOUR_WEIGHTS / _HOUR_WEIGHTS.sum()
+
+
+class SessionSimulation:
+    """Web and app visits (a part of `Simulator`)."""
+
+    # ------------------------------------------------------------------ sessions
+    def plan_sessions(self, day: int) -> list[cs.Session]:
+        rng = day_rng(self.seed, day, "sessions")
+        r = day_random(self.seed, day, "sessions")
+        n = self.n(SESSIONS_PER_DAY, day, rng)
+        t0_ms = (EPOCH0 + day * 86_400) * 1000
+        n_customers = self.state.last_id("customer")
+        deleted = set(self.state.deleted_customers)
+        platforms = rng.choice(3, size=n, p=[0.62, 0.22, 0.16])
+        returning = rng.random(n) < 0.4
+        pool = rng.choice(n_customers, size=min(int(returning.sum()), n_customers), replace=False) + 1
+        hours = rng.choice(24, size=n, p=_HOUR_WEIGHTS)
+        starts = np.clip(hours * 3600 + rng.integers(0, 3600, size=n), 1_800, 79_200) * 1000 + rng.integers(0, 1000, n)
+        order = np.argsort(starts, kind="stable")
+        active = [c for c in CAMPAIGNS if c.active_on(day)]
+        web_campaigns = [c for c in active if not c.app]
+        app_campaigns = [c for c in active if c.app]
+        new_anon = cs.uuids(rng, n)
+        week = (START_DATE + dt.timedelta(days=day)).isocalendar().week
+        sessions = []
+        pool_iter = iter(pool.tolist())
+        for rank, i in enumerate(order.tolist()):
+            platform = ("web", "ios", "android")[int(platforms[i])]
+            known = next(pool_iter, None) if returning[i] else None
+            if known in deleted:
+                known = None
+            source = self._source(r, platform, known is not None, web_campaigns, app_campaigns, week)
+            if known is not None:
+                h = mix_int(self.seed, 101 + int(platforms[i]), known)
+                anon = cs.uuid_from_ints(h, mix_int(self.seed, 111, h))
+                locale = customer(self.seed, known).locale
+                ip_seed, ua = h, mix_int(self.seed, 121, known) % 97
+            else:
+                anon = new_anon[i]
+                locale = r.choice(("en-US", "en-US", "en-GB", "de-DE", "fr-FR"))
+                ip_seed, ua = mix_int(self.seed, 131, rank + day * 1_000_003), r.randrange(97)
+            kind = traffic_kind(source)
+            bounce_p = BOUNCE_P[kind] * (RETURNING_BOUNCE_FACTOR if known is not None else 1.0)
+            bounces = r.random() < bounce_p
+            p_convert = (
+                ENGAGED_CONVERSION_P[known is not None]
+                * CONVERSION_FACTOR.get(kind, 1.0)
+                * (APP_CONVERSION_FACTOR if platform != "web" else 1.0)
+            )
+            converts = not bounces and r.random() < p_convert
+            sessions.append(
+                cs.Session(
+                    index=rank,
+                    platform=platform,
+                    anonymous_id=anon,
+                    customer_id=known,
+                    source=source,
+                    start_ms=int(t0_ms + starts[i]),
+                    converts=converts,
+                    bounces=bounces,
+                    logged_in=known is not None and r.random() < 0.75,
+                    ip=cs.ip_from_int(ip_seed),
+                    ua_index=ua,
+                    locale=locale,
+                    late=r.random() < LATE_SESSION_P[platform],
+                )
+            )
+        return sessions
+
+    @staticmethod
+    def _source(
+        r: random.Random,
+        platform: str,
+        known: bool,
+        web_campaigns: list[Campaign],
+        app_campaigns: list[Campaign],
+        week: int,
+    ) -> cs.Source:
+        roll = r.random()
+        if platform != "web":
+            if roll < 0.2 and app_campaigns:
+                return cs.paid_source(r.choices(app_campaigns, [c.weight for c in app_campaigns])[0])
+            if roll < 0.3:
+                return cs.Source("push", "app", "push", f"push_week_{week:02d}")
+            return cs.Source("direct")
+        if roll < 0.35 and web_campaigns:
+            return cs.paid_source(r.choices(web_campaigns, [c.weight for c in web_campaigns])[0])
+        if roll < 0.60:
+            return cs.Source("organic", referrer=cs.ORGANIC[2])
+        if roll < 0.80:
+            return cs.Source("direct")
+        if roll < 0.88 and known:
+            return cs.email_source(week)
+        if roll < 0.95:
+            return cs.Source("social", *cs.SOCIAL[:2], referrer=cs.SOCIAL[2])
+        return cs.Source("referral", referrer=cs.REFERRAL[2])
+
+    def _catalog_today(self, day: int) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Sellable product ids, their sampling weights and today's price list per currency."""
+        info = self.products()
+        active = np.ones(len(info.product_id), dtype=bool)
+        if self.state.discontinued:
+            active[np.array(self.state.discontinued) - 1] = False
+        ids = info.product_id[active]
+        weights = info.popularity[active] / info.popularity[active].sum()
+        usd = usd_price_cents(self.seed, info, day)
+        prices = {cur: local_price_cents(usd, cur) for cur in CURRENCIES}
+        return ids, weights, prices
+
+    def _slugs(self) -> tuple[dict[int, str], dict[int, str]]:
+        info = self.products()
+        ids = info.product_id.tolist()
+        return dict(zip(ids, info.slug, strict=True)), dict(zip(ids, info.sku, strict=True))
+
+    def _cart(
+        self, r: random.Random, picks: list[int], prices: dict[str, np.ndarray], currency: str, n_items: int
+    ) -> list[tuple[int, int, int]]:
+        chosen: list[int] = []
+        while len(chosen) < n_items:
+            pid = picks.pop()
+            if pid not in chosen:
+                chosen.append(pid)
+        return [(pid, weighted(r, QUANTITIES), int(prices[currency][pid - 1])) for pid in chosen]
+
+    def shop(self, day: int, sessions: list[cs.Session]) -> None:
+        """Browsing, carts and orders for the day's sessions; new visitors who buy become customers."""
+        rng = day_rng(self.seed, day, "shopping")
+        r = day_random(self.seed, day, "shopping")
+        ids, weights, prices = self._catalog_today(day)
+        picks = rng.choice(ids, size=len(sessions) * 14 + 20, p=weights).tolist()
+        slugs, skus = self._slugs()
+        for s in sessions:
+            new_customer = False
+            if s.customer_id is not None:
+                customer_id = s.customer_id
+            elif s.converts:
+                customer_id = self.state.next_id("customer")
+                new_customer = True
+            else:
+                customer_id = None
+            if customer_id is not None:
+                profile = customer(self.seed, customer_id)
+                currency, country = profile.currency, profile.country
+            else:
+                currency = {"en-US": "USD", "en-GB": "GBP"}.get(s.locale, "EUR")
+                country = ""
+            n_browse = 1 if s.bounces else min(int(rng.geometric(0.55)), 8)
+            browse = [picks.pop() for _ in range(n_browse)]
+            cart: list[tuple[int, int, int]] = []
+            checkout = False
+            if s.converts:
+                n_items = weighted(r, ITEMS_PER_WEB_ORDER)
+                cart, checkout = self._cart(r, picks, prices, currency, n_items), True
+            elif not s.bounces and r.random() < 0.25:
+                cart, checkout = self._cart(r, picks, prices, currency, 1), r.random() < 0.3
+            purchase_ms = cs.plan_hits(s, r, slugs, skus, browse, cart, currency, checkout)
+            if not s.converts:
+                continue
+            placed_at = purchase_ms // 1000
+            if new_customer:
+                self._new_customers.append((customer_id, placed_at - 25))
+                s.signup_customer_id = customer_id
+            channel = "web" if s.platform == "web" else "app"
+            order, items = self.new_order(
+                day, r, customer_id, currency, country, channel, placed_at, cart, new_customer
+            )
+            s.order_id = order["order_id"]
+            cs.add_purchase(s, purchase_ms, order, items, skus)
