@@ -9,14 +9,15 @@ from pathlib import Path
 from .common.errors import SourceError
 from .common.lock import RunLock, probe
 from .common.settings import Paths, default_data_dir, uses_local_warehouse
-from .runner import registry, run
+from .runner import run
+from .sources import registry
 
 INGEST_LOCK = ".ingest.lock"
 """The file in DATA_DIR that a running ingest holds (flock) and names itself in."""
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, run the pipelines, return 0 when every source loaded and 1 otherwise."""
+    """Parse arguments, run the pipelines; 0 when every source loaded (without warnings with --strict), else 1."""
     specs = registry()
     parser = argparse.ArgumentParser(
         prog="python -m ingestion",
@@ -30,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         help="load only this source (repeat or comma-separate for several); default: all",
     )
     parser.add_argument("--data-dir", type=Path, default=None, help="data folder (default: $DATA_DIR or ./data)")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 on warnings too (a glob that matches no file, every file rejected, the same content twice)",
+    )
     parser.add_argument("--list", action="store_true", help="list the sources and exit")
     args = parser.parse_args(argv)
     if args.list:
@@ -57,7 +63,12 @@ def main(argv: list[str] | None = None) -> int:
         except SourceError as exc:
             print(f"ERROR: {exc}", file=sys.stderr)
             return 2
-        return 0 if all(result.ok for result in results) else 1
+        if not all(result.ok for result in results):
+            return 1
+        if args.strict and any(result.warnings for result in results):
+            print("ERROR: --strict: the run has warnings (see the WARNING lines above)", file=sys.stderr)
+            return 1
+        return 0
     finally:
         run_lock.release()
 

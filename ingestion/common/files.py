@@ -11,12 +11,14 @@ Works on any fsspec location dlt's ``filesystem`` supports (local folders, s3://
 from __future__ import annotations
 
 import csv
+import hashlib
+import inspect
 import io
 import itertools
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import dlt
 import numpy as np
@@ -26,10 +28,12 @@ import pyarrow.parquet as pq
 from dlt.common.libs.pyarrow import get_column_type_from_py_arrow
 from dlt.common.storages.fsspec_filesystem import FileItemDict
 from dlt.extract.resource import DltResource
+from dlt.extract.source import DltSource
 from dlt.sources.filesystem import filesystem
 
 from .errors import SourceError
 from .lines import CORRUPT_FILE_ERRORS, iter_line_batches, read_chunks
+from .settings import Paths
 from .stats import SourceStats
 
 log = logging.getLogger(__name__)
@@ -63,13 +67,19 @@ def file_resource(
 
     ``reader`` turns one file into Arrow tables; a file it cannot read (corrupt gzip, not parquet)
     becomes a row in ``rejected_records`` with the reason, and the rows read before the damage stay.
+    A new file whose content (decompressed) equals a file loaded before, or earlier in the same run,
+    is not loaded again (``x.log`` and ``x.log.gz``): the run reports it.
     """
     listing = filesystem(bucket_url=bucket_url, file_glob=file_glob).with_name(f"{table_name}_files")
+    stats.listings[table_name] = f"{file_glob} under {bucket_url}"
 
     known_types: dict[str, str] = {}  # column -> dlt data type: of the loaded table, else of this run's first file
 
     def read_new_files(items: list[FileItemDict]) -> Iterator[Any]:
-        seen: dict[str, list[Any]] = dlt.current.resource_state().setdefault("files", {})
+        state = dlt.current.resource_state()
+        seen: dict[str, list[Any]] = state.setdefault("files", {})
+        contents: dict[str, str] = state.setdefault("content_hashes", {})  # hash -> the file loaded with it
+        stats.matched[table_name] = stats.matched.get(table_name, 0) + len(items)
         if not known_types:
             known_types.update(_loaded_types(table_name))
         for item in sorted(items, key=lambda entry: entry["relative_path"]):
@@ -80,6 +90,12 @@ def file_resource(
                     stats.changed_files.append(name)
                 continue
             stats.progress(f"{table_name}: {name}")
+            digest = content_hash(item, name)
+            if digest is not None and contents.get(digest, name) != name:
+                stats.duplicates.append((name, contents[digest]))
+                seen[name] = stamp
+                continue
+            stored = 0
             try:
                 for table in reader(item, name):
                     changed = _type_changes(table.schema, known_types)
@@ -90,13 +106,18 @@ def file_resource(
                         )
                         raise _Rejects([(name, None, reason, None)])
                     stats.rows_read += table.num_rows
+                    stored += table.num_rows
                     yield table
             except _Rejects as rejects:  # a reader found bad records inside a readable file
+                stats.rejected_files += 0 if stored else 1
                 yield from _reject_rows(table_name, rejects.rows, stats)
             except CORRUPT_FILE_ERRORS + (pa.ArrowInvalid,) as exc:
+                stats.rejected_files += 0 if stored else 1
                 reason = f"unreadable file: {type(exc).__name__}: {exc}"
                 yield from _reject_rows(table_name, [(name, None, reason, None)], stats)
             seen[name] = stamp
+            if digest is not None:
+                contents[digest] = name
             stats.files += 1
 
     reader_resource = dlt.transformer(
@@ -107,6 +128,20 @@ def file_resource(
         # the Arrow schema (non-null _file_name, _line_number, line text) defines the data table
     )
     return listing | reader_resource
+
+
+def content_hash(item: FileItemDict, name: str) -> str | None:
+    """A digest of the file's content, decompressed (``.gz``); None for a file that cannot be read whole."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with item.open(compression="disable") as raw:
+            for chunk in read_chunks(raw, name):
+                digest.update(chunk)
+                size += len(chunk)
+    except CORRUPT_FILE_ERRORS:
+        return None  # the reader rejects it with the reason
+    return digest.hexdigest()[:32] if size else None  # empty files hold nothing to count twice
 
 
 def _loaded_types(table_name: str) -> dict[str, str]:
@@ -270,12 +305,103 @@ def not_utf8_reason(head: bytes) -> str | None:
     return None
 
 
-def bucket_url(source: str, configured: str | None, default: Path, hint: str) -> str:
-    """Return the configured bucket URL, else the default local folder; a missing local folder is an error."""
-    url = configured or str(default)
+def _env_name(source: str, *keys: str) -> str:
+    """The environment variable of ``sources.<source>.<keys>``."""
+    return "__".join(["SOURCES", source, *keys]).upper()
+
+
+def resolve_bucket_url(source: str, configured: str | None, demo_folder: str | None) -> str:
+    """Return the configured bucket URL, else the demo's folder; a missing local folder is an error."""
+    url = configured or demo_folder
+    if not url:
+        raise SourceError(f"{source}: no folder; set sources.{source}.bucket_url ({_env_name(source, 'bucket_url')})")
     local = url[len("file://") :] if url.startswith("file://") else url if "://" not in url else None
     if local is not None and not Path(local).is_dir():
-        raise SourceError(
-            f"{source}: folder {local} does not exist; {hint} or set SOURCES__{source.upper()}__BUCKET_URL"
-        )
+        hint = "generate the demo data with `make demo-data` or set" if not configured else "check"
+        raise SourceError(f"{source}: folder {local} does not exist; {hint} SOURCES__{source.upper()}__BUCKET_URL")
     return url if "://" in url else Path(url).resolve().as_uri()
+
+
+def file_tables(
+    source: str,
+    key: str,
+    entries: dict[str, Any],
+    readers: dict[str, Reader],
+    *,
+    bucket_url: str | None,
+    demo_folder: str | None,
+    stats: SourceStats,
+) -> Iterator[DltResource]:
+    """One resource per entry of ``sources.<source>.<key>``: ``{table: {file_glob, format, bucket_url}}``.
+
+    ``format`` picks the reader (the first of ``readers`` when there is one only, else required); an
+    entry's ``bucket_url`` replaces the source's. Every problem names the setting to fix.
+    """
+    if not isinstance(entries, dict) or not entries:
+        raise SourceError(
+            f"{source}: no {key} configured; add a [sources.{source}.{key}.<name>] entry with file_glob "
+            "to .dlt/config.toml"
+        )
+    for table_name, entry in entries.items():
+        setting = f"sources.{source}.{key}.{table_name}"
+        if not isinstance(entry, dict) or not entry.get("file_glob"):
+            raise SourceError(f'{source}: {setting} needs file_glob (e.g. file_glob = "{table_name}/**/*")')
+        unknown = sorted(set(entry) - {"file_glob", "format", "bucket_url"})
+        if unknown:
+            raise SourceError(f"{source}: {setting} has unknown setting(s) {', '.join(unknown)}")
+        kind = entry.get("format") or (next(iter(readers)) if len(readers) == 1 else None)
+        if kind not in readers:
+            raise SourceError(f"{source}: {setting}.format must be one of {', '.join(readers)}, not {kind!r}")
+        yield file_resource(
+            table_name=table_name,
+            bucket_url=resolve_bucket_url(source, entry.get("bucket_url") or bucket_url, demo_folder),
+            file_glob=str(entry["file_glob"]),
+            reader=readers[kind],
+            stats=stats,
+        )
+
+
+def file_source(name: str, setting: str, readers: dict[str, Reader], *, table: str | None = None) -> Any:
+    """A ``@dlt.source`` function ``name(<setting>, bucket_url=None, demo_folder=None, stats=None)``.
+
+    ``setting`` is injected from ``sources.<name>.<setting>``: a table of entries
+    (``[sources.<name>.<setting>.<table_name>]``, see ``file_tables``), or, with ``table``, the
+    ``file_glob`` of that one table. ``bucket_url`` is injected from ``sources.<name>.bucket_url`` too;
+    ``demo_folder`` (used without bucket_url) and ``stats`` are passed by the runner.
+    """
+
+    def source(**arguments: Any) -> Iterator[DltResource]:
+        value = arguments[setting]
+        yield from file_tables(
+            name,
+            setting,
+            {table: {"file_glob": value}} if table else value,
+            readers,
+            bucket_url=arguments["bucket_url"],
+            demo_folder=arguments["demo_folder"],
+            stats=arguments["stats"] or SourceStats(name),
+        )
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    source.__signature__ = inspect.Signature(  # type: ignore[attr-defined] - dlt injects by the signature
+        [
+            inspect.Parameter(setting, keyword, default=dlt.config.value, annotation=str if table else dict[str, Any]),
+            inspect.Parameter("bucket_url", keyword, default=None, annotation=Optional[str]),  # noqa: UP045
+            inspect.Parameter("demo_folder", keyword, default=None, annotation=Optional[str]),  # noqa: UP045
+            inspect.Parameter("stats", keyword, default=None, annotation=Optional[SourceStats]),  # noqa: UP045
+        ]
+    )
+    source.__name__ = source.__qualname__ = name
+    return dlt.source(name=name, section=name, max_table_nesting=0)(source)
+
+
+def demo_folder_build(source: Callable[..., DltSource], *parts: str) -> Callable[[Paths, SourceStats], DltSource]:
+    """``build`` of a file source: the demo's folder ``DATA_DIR/sources/<parts>`` when no bucket_url is set.
+
+    Every setting (bucket_url, globs, tables) reaches ``source`` through dlt's injection.
+    """
+
+    def build(paths: Paths, stats: SourceStats) -> DltSource:
+        return source(demo_folder=str(paths.sources_dir.joinpath(*parts)), stats=stats)
+
+    return build

@@ -12,15 +12,11 @@ dlt destination; its credentials then come from dlt's usual config (``DESTINATIO
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import dlt
-from dlt.common.configuration import with_config
-from dlt.common.configuration.exceptions import ConfigFieldMissingException
-from dlt.common.typing import TSecretStrValue
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 DATA_DIR_ENV = "DATA_DIR"
@@ -85,23 +81,3 @@ def make_pipeline(source_name: str, paths: Paths, *, dev_mode: bool = False) -> 
         dataset_name=source_name,
         dev_mode=dev_mode,
     )
-
-
-@with_config(sections=("sources", "oltp"))
-def oltp_credentials(credentials: TSecretStrValue = dlt.secrets.value) -> str:
-    """``sources.oltp.credentials``, resolved as a secret (dlt keeps secrets out of its traces)."""
-    return str(credentials)
-
-
-@with_config(sections=("sources", "adplatform"))
-def adplatform_token(api_token: TSecretStrValue = dlt.secrets.value) -> str:
-    """``sources.adplatform.api_token``, resolved as a secret (dlt keeps secrets out of its traces)."""
-    return str(api_token)
-
-
-def optional_secret(reader: Callable[[], str]) -> str | None:
-    """The secret ``reader`` resolves, or None when it is not configured anywhere."""
-    try:
-        return reader() or None
-    except ConfigFieldMissingException:
-        return None
