@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from .common.errors import SourceError
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
+
+from .common.errors import SourceError, explain_missing_setting
 from .common.lock import RunLock, probe
-from .common.settings import Paths, default_data_dir, uses_local_warehouse
+from .common.settings import Paths, default_data_dir, project_dir, uses_local_warehouse
 from .runner import run
 from .sources import registry
 
@@ -43,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{spec.name:<12}{spec.description}")
         return 0
     names = [name.strip() for value in args.source or [] for name in value.split(",") if name.strip()]
+    os.environ["DLT_PROJECT_DIR"] = str(project_dir())  # where dlt reads .dlt/config.toml and secrets.toml
     paths = Paths((args.data_dir or default_data_dir()).resolve())
     # one ingest per DATA_DIR at a time: dlt opens the warehouse per step, so two runs would interleave
     # on the same pipelines' state and load packages
@@ -54,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # one cheap probe before any pipeline starts: another process holding the warehouse (a dbt build,
         # a notebook) gets one clear line instead of every source failing the same way
-        holder = probe(paths.warehouse) if uses_local_warehouse() else None
+        try:
+            holder = probe(paths.warehouse) if uses_local_warehouse() else None
+        except ConfigFieldMissingException as exc:
+            print(f"ERROR {explain_missing_setting([exc], 'ingest', 'ingestion')}", file=sys.stderr)
+            return 1
         if holder is not None:
             print(f"ERROR: {holder.message()}", file=sys.stderr)
             return 1

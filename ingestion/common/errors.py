@@ -47,8 +47,11 @@ def explain_type_change(chain: list[BaseException], pipeline: str) -> str | None
     return None
 
 
-def explain_missing_setting(chain: list[BaseException], source: str) -> str | None:
-    """One line for a setting dlt could not find, naming the keys to set (not dlt's "Missing N field(s)")."""
+def explain_missing_setting(chain: list[BaseException], source: str, section: str | None = None) -> str | None:
+    """One line for a setting dlt could not find, naming the keys to set (not dlt's "Missing N field(s)").
+
+    ``section``: where the source's settings live (default ``sources.<source>``).
+    """
     missing = next((cause for cause in chain if isinstance(cause, ConfigFieldMissingException)), None)
     if missing is None:
         return None
@@ -63,9 +66,9 @@ def explain_missing_setting(chain: list[BaseException], source: str) -> str | No
             f"{source}: no credentials for the bucket ({kind}): set {variables}, or {', '.join(fields)} under "
             f"[sources.{source}.credentials] in .dlt/secrets.toml"
         )
-    keys = [f"sources.{source}.{name}" for name in missing.fields if name != "local_dir"]
+    keys = [f"{section or 'sources.' + source}.{name}" for name in missing.fields if name != "local_dir"]
     variables = ", ".join(key.replace(".", "__").upper() for key in keys)
     return (
-        f"{source}: missing setting(s) {', '.join(keys)}: set them in .dlt/config.toml (ingest from the project "
-        f"folder, or set DLT_PROJECT_DIR to it) or as environment variables ({variables})"
+        f"{source}: missing setting(s) {', '.join(keys)}: set them in .dlt/config.toml of the project folder "
+        f"(DLT_PROJECT_DIR) or as environment variables ({variables})"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -140,3 +141,23 @@ def test_a_lake_table_with_an_unknown_format_names_the_setting(
 
     assert not result.ok
     assert result.error == "lake: sources.lake.tables.orders.format must be one of parquet, csv, jsonl, not 'excel'"
+
+
+def test_object_storage_without_credentials_names_the_settings(
+    tmp_path: Path, ingest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [name for name in os.environ if name.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))  # no ~/.aws profile either
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("SOURCES__LAKE__BUCKET_URL", "s3://their-bucket/lake")
+
+    result = ingest(tmp_path / "data", "lake")
+
+    assert not result.ok
+    assert result.error == (
+        "lake: no credentials for the bucket (AwsCredentials): set SOURCES__LAKE__CREDENTIALS__AWS_ACCESS_KEY_ID "
+        "and SOURCES__LAKE__CREDENTIALS__AWS_SECRET_ACCESS_KEY, or aws_access_key_id, aws_secret_access_key under "
+        "[sources.lake.credentials] in .dlt/secrets.toml"
+    )
+    assert "Missing" not in result.error
