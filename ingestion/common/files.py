@@ -18,7 +18,7 @@ import itertools
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Optional
+from typing import IO, Any, Optional
 
 import dlt
 import numpy as np
@@ -51,8 +51,9 @@ REJECTS_SCHEMA = pa.schema(
     ]
 )
 
-Reader = Callable[[FileItemDict, str], Iterator[pa.Table]]
-"""Reads one file; yields Arrow tables that already carry ``_file_name`` and ``_line_number``."""
+Reader = Callable[[FileItemDict, str, "ContentDigest"], Iterator[pa.Table]]
+"""Reads one file; yields Arrow tables that already carry ``_file_name`` and ``_line_number``, and feeds
+the file's (decompressed) content to the digest as it reads it."""
 
 
 def file_resource(
@@ -78,7 +79,8 @@ def file_resource(
     def read_new_files(items: list[FileItemDict]) -> Iterator[Any]:
         state = dlt.current.resource_state()
         seen: dict[str, list[Any]] = state.setdefault("files", {})
-        contents: dict[str, str] = state.setdefault("content_hashes", {})  # hash -> the file loaded with it
+        # content size (mod 2**32) -> content hash -> the file loaded with that content
+        contents: dict[str, dict[str, str]] = state.setdefault("contents", {})
         stats.matched[table_name] = stats.matched.get(table_name, 0) + len(items)
         if not known_types:
             known_types.update(_loaded_types(table_name))
@@ -90,14 +92,15 @@ def file_resource(
                     stats.changed_files.append(name)
                 continue
             stats.progress(f"{table_name}: {name}")
-            digest = content_hash(item, name)
-            if digest is not None and contents.get(digest, name) != name:
-                stats.duplicates.append((name, contents[digest]))
+            first = _loaded_copy(item, name, contents)
+            if first is not None:
+                stats.duplicates.append((name, first))
                 seen[name] = stamp
                 continue
+            digest = ContentDigest()
             stored = 0
             try:
-                for table in reader(item, name):
+                for table in reader(item, name, digest):
                     changed = _type_changes(table.schema, known_types)
                     if changed:  # the destination could not cast it, and the whole load would fail
                         reason = (
@@ -116,8 +119,8 @@ def file_resource(
                 reason = f"unreadable file: {type(exc).__name__}: {exc}"
                 yield from _reject_rows(table_name, [(name, None, reason, None)], stats)
             seen[name] = stamp
-            if digest is not None:
-                contents[digest] = name
+            if digest.complete and digest.size:  # empty files hold nothing to count twice
+                contents.setdefault(str(digest.size % GZIP_SIZE_MODULO), {})[digest.hexdigest()] = name
             stats.files += 1
 
     reader_resource = dlt.transformer(
@@ -130,18 +133,66 @@ def file_resource(
     return listing | reader_resource
 
 
-def content_hash(item: FileItemDict, name: str) -> str | None:
-    """A digest of the file's content, decompressed (``.gz``); None for a file that cannot be read whole."""
-    digest = hashlib.sha256()
-    size = 0
+GZIP_SIZE_MODULO = 2**32
+"""A gzip file's trailer holds its content's size modulo 2**32 (ISIZE)."""
+
+
+class ContentDigest:
+    """Hash and size of a file's content (decompressed), filled while a reader reads it."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+        self.size = 0
+        self.complete = False  # True once the reader has read the whole content
+
+    def update(self, chunk: bytes) -> None:
+        self._hash.update(chunk)
+        self.size += len(chunk)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()[:32]
+
+    def chunks(self, raw: IO[bytes], name: str) -> Iterator[bytes]:
+        """``read_chunks(raw, name)``, hashing each chunk; ``complete`` when the content ended normally."""
+        for chunk in read_chunks(raw, name):
+            self.update(chunk)
+            yield chunk
+        self.complete = True
+
+
+def _expected_size(item: FileItemDict, name: str) -> int | None:
+    """The content size (mod 2**32) known without reading the content: the file size, a gzip trailer's ISIZE."""
+    if not name.endswith(".gz"):
+        return int(item["size_in_bytes"]) % GZIP_SIZE_MODULO
     try:
         with item.open(compression="disable") as raw:
-            for chunk in read_chunks(raw, name):
-                digest.update(chunk)
-                size += len(chunk)
+            raw.seek(-4, io.SEEK_END)
+            return int.from_bytes(raw.read(4), "little")
+    except (OSError, ValueError):
+        return None
+
+
+def _loaded_copy(item: FileItemDict, name: str, contents: dict[str, dict[str, str]]) -> str | None:
+    """The file loaded before with the same content as this one, or None.
+
+    Only a file whose content size equals that of a loaded file is read (and hashed) ahead of its load;
+    the others are hashed while they are read. A multi-member gzip file's trailer gives the last member's
+    size only: such a file is found as a copy of a file loaded after it, not before.
+    """
+    size = _expected_size(item, name)
+    candidates = (
+        contents.get(str(size)) if size is not None else {k: v for c in contents.values() for k, v in c.items()}
+    )
+    if not candidates:
+        return None
+    digest = ContentDigest()
+    try:
+        with item.open(compression="disable") as raw:
+            for _ in digest.chunks(raw, name):
+                pass
     except CORRUPT_FILE_ERRORS:
         return None  # the reader rejects it with the reason
-    return digest.hexdigest()[:32] if size else None  # empty files hold nothing to count twice
+    return candidates.get(digest.hexdigest()) if digest.size else None
 
 
 def _loaded_types(table_name: str) -> dict[str, str]:
@@ -205,12 +256,12 @@ def _with_file_columns(table: pa.Table, file_name: str, numbers: pa.Array) -> pa
 def raw_lines_reader(column: str) -> Reader:
     """Reader that keeps each line of a text file (gzip or plain) as one string in ``column``."""
 
-    def read(item: FileItemDict, name: str) -> Iterator[pa.Table]:
+    def read(item: FileItemDict, name: str, digest: ContentDigest) -> Iterator[pa.Table]:
         rejects: list[tuple[str, int | None, str, str | None]] = []
         next_line = 1
         with item.open(compression="disable") as raw:
             try:
-                chunks = read_chunks(raw, name)
+                chunks = digest.chunks(raw, name)
                 first = next(chunks, b"")
                 problem = not_utf8_reason(first)
                 if problem:  # a UTF-16 file would land as lines of NUL-padded text: reject it whole
@@ -233,9 +284,12 @@ def raw_lines_reader(column: str) -> Reader:
     return read
 
 
-def parquet_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
+def parquet_reader(item: FileItemDict, name: str, digest: ContentDigest) -> Iterator[pa.Table]:
     """Read a parquet file batch by batch, keeping its own (typed) schema."""
     with item.open(compression="disable") as raw:
+        for _ in digest.chunks(raw, name):  # parquet is read from its footer on: hash the bytes first
+            pass
+        raw.seek(0)
         parquet = pq.ParquetFile(raw)
         first = 1
         for batch in parquet.iter_batches(batch_size=256_000):
@@ -245,7 +299,7 @@ def parquet_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
             yield _with_file_columns(table, name, numbers)
 
 
-def csv_text_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
+def csv_text_reader(item: FileItemDict, name: str, digest: ContentDigest) -> Iterator[pa.Table]:
     """Read a CSV file with a header, every column as text (types are applied in dbt staging).
 
     ``_line_number`` is the data row's line in the file (the header is line 1). Rows with the
@@ -260,7 +314,7 @@ def csv_text_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
         return "skip"
 
     with item.open(compression="disable") as raw:
-        content = b"".join(read_chunks(raw, name))
+        content = b"".join(digest.chunks(raw, name))
     first_line = content.split(b"\n", 1)[0]
     problem = not_utf8_reason(content[:4096])
     try:
