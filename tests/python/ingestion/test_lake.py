@@ -161,3 +161,27 @@ def test_object_storage_without_credentials_names_the_settings(
         "[sources.lake.credentials] in .dlt/secrets.toml"
     )
     assert "Missing" not in result.error
+
+
+def test_a_parquet_file_copied_under_another_name_loads_once(
+    tmp_path: Path, ingest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lake = tmp_path / "lake"
+    (lake / "prices").mkdir(parents=True)
+    prices = pa.table({"sku": ["a", "b"], "price": pa.array([Decimal("1.10"), Decimal("2.20")], pa.decimal128(6, 2))})
+    pq.write_table(prices, lake / "prices" / "2025-01-01.parquet")
+    (lake / "prices" / "2025-01-01 (copy).parquet").write_bytes((lake / "prices" / "2025-01-01.parquet").read_bytes())
+    pq.write_table(prices.slice(0, 1), lake / "prices" / "2025-01-02.parquet")
+    monkeypatch.setenv("SOURCES__LAKE__BUCKET_URL", str(lake))
+    monkeypatch.setenv("SOURCES__LAKE__TABLES", '{"prices": {"file_glob": "prices/*.parquet", "format": "parquet"}}')
+    data_dir = tmp_path / "data"
+
+    result = ingest(data_dir, "lake")
+
+    assert result.ok, result.error
+    assert result.files == 2 and result.status == "WARNING:duplicate-content"
+    assert "prices/2025-01-01.parquet has the content of prices/2025-01-01 (copy).parquet" in result.warnings[0][1]
+    assert query(data_dir, "select _file_name, count(*) from lake.prices group by 1 order by 1") == [
+        ("prices/2025-01-01 (copy).parquet", 2),
+        ("prices/2025-01-02.parquet", 1),
+    ]
