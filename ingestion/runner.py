@@ -7,32 +7,23 @@ import logging
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 import dlt
 from dlt.common.storages.load_package import ParsedLoadJobFileName
-from dlt.extract.source import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from .common.audit import AUDIT_TABLE, audited
-from .common.errors import SourceError, explain_type_change, root_causes
+from .common.errors import SourceError, explain_missing_setting, explain_type_change, root_causes
 from .common.files import REJECTS_TABLE
 from .common.lock import explain_lock_error, parse_lock_error
 from .common.settings import PIPELINE_PREFIX, Paths, make_pipeline
+from .common.spec import SourceSpec
 from .common.stats import SourceStats
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    """One source system: its name (= dlt dataset = DuckDB schema = dbt source) and how to build it."""
-
-    name: str
-    description: str
-    build: Callable[[Paths, SourceStats], DltSource]
-    explain: Callable[[BaseException], str | None] = lambda exc: None
+from .sources import registry
 
 
 @dataclass
@@ -46,12 +37,23 @@ class SourceResult:
     rejected: int = 0
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    """(code, message): the source loaded, but maybe not what was meant (no file matched, ...)."""
     load_id: str | None = None
 
     @property
     def ok(self) -> bool:
         """True when the source loaded (possibly nothing new)."""
         return self.error is None
+
+    @property
+    def status(self) -> str:
+        """``ok``, ``FAILED``, or ``WARNING:`` and the warnings' codes (the summary's status column)."""
+        if self.error is not None:
+            return "FAILED"
+        if self.warnings:
+            return "WARNING:" + ",".join(dict.fromkeys(code for code, _ in self.warnings))
+        return "ok"
 
     @property
     def total_rows(self) -> int:
@@ -129,14 +131,6 @@ def quiet_known_warnings() -> None:
             logger.addFilter(kind())
 
 
-def registry() -> dict[str, SourceSpec]:
-    """All source systems, in load order."""
-    from . import adplatform, documents, events, lake, oltp, weblogs
-
-    specs = [oltp.SPEC, documents.SPEC, events.SPEC, weblogs.SPEC, adplatform.SPEC, lake.SPEC]
-    return {spec.name: spec for spec in specs}
-
-
 def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> SourceResult:
     """Extract, normalize and load one source; any failure becomes ``SourceResult.error``."""
     quiet_known_warnings()
@@ -175,6 +169,8 @@ def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> Sou
         shown = ", ".join(stats.changed_files[:3])
         result.notes.append(f"{len(stats.changed_files)} already-loaded file(s) changed and were not reloaded: {shown}")
     result.notes.extend(stats.notes)
+    if result.ok:
+        result.warnings = stats.warnings()
     return result
 
 
@@ -254,7 +250,7 @@ def explain(spec: SourceSpec, exc: BaseException) -> str:
         message = spec.explain(cause)
         if message:
             return message
-    changed = explain_type_change(chain, f"{PIPELINE_PREFIX}{spec.name}")
+    changed = explain_type_change(chain, f"{PIPELINE_PREFIX}{spec.name}") or explain_missing_setting(chain, spec.name)
     if changed:
         return changed
     root = chain[-1]
@@ -280,6 +276,8 @@ def run(
             print(f"ERROR {result.error}", file=err, flush=True)
         for note in result.notes:
             print(f"  {name}: note: {note}", file=out, flush=True)
+        for _, warning in result.warnings:
+            print(f"WARNING {name}: {warning}", file=err, flush=True)
         results.append(result)
     print_summary(results, out)
     return results
@@ -292,10 +290,9 @@ def print_summary(results: list[SourceResult], out: TextIO) -> None:
     print("-" * len(header), file=out)
     for result in results:
         rate = result.total_rows / result.seconds if result.seconds > 0 else 0.0
-        status = "ok" if result.ok else "FAILED"
         print(
             f"{result.name:<12}{result.total_rows:>12,}{result.files:>8,}{result.rejected:>10,}"
-            f"{result.seconds:>9.1f}{rate:>11,.0f}  {status}",
+            f"{result.seconds:>9.1f}{rate:>11,.0f}  {result.status}",
             file=out,
         )
     failed = [result.name for result in results if not result.ok]
@@ -304,4 +301,7 @@ def print_summary(results: list[SourceResult], out: TextIO) -> None:
     print(f"{'total':<12}{total:>12,}{'':>8}{sum(r.rejected for r in results):>10,}{seconds:>9.1f}", file=out)
     if failed:
         print(f"failed: {', '.join(failed)} (see the ERROR lines above)", file=out)
+    warned = [result.name for result in results if result.ok and result.warnings]
+    if warned:
+        print(f"warnings: {', '.join(warned)} (see the WARNING lines above)", file=out)
     out.flush()

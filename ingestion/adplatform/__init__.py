@@ -20,28 +20,38 @@ from typing import Any
 
 import dlt
 import requests
+from dlt.common.configuration import with_config
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.common.typing import TSecretStrValue
 from dlt.sources.rest_api import rest_api_source
 
 from ..common.errors import SourceError, root_causes
-from ..common.settings import Paths, adplatform_token, optional_secret
+from ..common.settings import Paths
+from ..common.spec import SourceSpec
 from ..common.stats import SourceStats
-from ..runner import SourceSpec
 from .helpers import report_window
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8765"
 MAX_REPORT_DAYS = 366
 """The API refuses report ranges longer than this; a longer backlog loads over several runs."""
 
 
+@with_config(sections=("sources", "adplatform"))
 def adplatform(
-    api_token: str,
-    base_url: str = DEFAULT_BASE_URL,
-    start_date: str = "2025-01-01",
+    api_token: TSecretStrValue = dlt.secrets.value,
+    base_url: str = dlt.config.value,
+    start_date: str = dlt.config.value,
+    lookback_days: int = dlt.config.value,
+    page_size: int = dlt.config.value,
     end_date: str | None = None,
-    lookback_days: int = 3,
-    page_size: int = 500,
 ) -> dlt.sources.DltSource:
-    """Build the declarative ``rest_api`` source: ``campaigns`` and ``daily_metrics``."""
+    """Build the declarative ``rest_api`` source: ``campaigns`` and ``daily_metrics``.
+
+    Every setting comes from ``[sources.adplatform]`` in ``.dlt/config.toml`` (defaults there), the
+    token from secrets or ``SOURCES__ADPLATFORM__API_TOKEN``. ``end_date`` (default: today, or the end
+    of the report window the API allows) is not a setting.
+    """
+    if end_date is None:
+        end_date, _ = report_window(start_date, _last_loaded_date(), lookback_days, dt.date.today(), MAX_REPORT_DAYS)
     config: dict[str, Any] = {
         "client": {
             "base_url": base_url.rstrip("/") + "/v1/",
@@ -75,7 +85,7 @@ def adplatform(
                             "initial_value": start_date,
                             "lag": lookback_days,
                         },
-                        "end_date": end_date or dt.date.today().isoformat(),
+                        "end_date": end_date,
                     },
                 },
             },
@@ -84,20 +94,10 @@ def adplatform(
     return rest_api_source(config, name="adplatform", max_table_nesting=0)
 
 
-def build(paths: Paths, stats: SourceStats) -> dlt.sources.DltSource:
-    """The source from config: token (secret), base URL, first date and lookback window."""
-    token = optional_secret(adplatform_token)  # secret: kept out of dlt traces
-    if not token:
-        raise SourceError(
-            "adplatform: no API token; set SOURCES__ADPLATFORM__API_TOKEN or sources.adplatform.api_token in "
-            ".dlt/secrets.toml (`make ingest` passes the demo API's token)"
-        )
-    base_url = dlt.config.get("sources.adplatform.base_url", str) or DEFAULT_BASE_URL
-    start_date = dlt.config.get("sources.adplatform.start_date", str) or "2025-01-01"
-    lookback_days = dlt.config.get("sources.adplatform.lookback_days", int)
-    lookback = 3 if lookback_days is None else int(lookback_days)
+def _last_loaded_date() -> str | None:
+    """The last ``date`` of ``daily_metrics`` the pipeline loaded (its incremental state), if any."""
     state = dlt.current.pipeline().state
-    last_loaded = (
+    return (
         state.get("sources", {})
         .get("adplatform", {})
         .get("resources", {})
@@ -106,9 +106,19 @@ def build(paths: Paths, stats: SourceStats) -> dlt.sources.DltSource:
         .get("date", {})
         .get("last_value")
     )
-    end_date, _ = report_window(start_date, last_loaded, lookback, dt.date.today(), MAX_REPORT_DAYS)
-    page_size = dlt.config.get("sources.adplatform.page_size", int) or 500
-    return adplatform(token, base_url, start_date, end_date, lookback, int(page_size))
+
+
+def build(paths: Paths, stats: SourceStats) -> dlt.sources.DltSource:
+    """The source from config: token (secret), base URL, first date and lookback window."""
+    try:
+        return adplatform()
+    except ConfigFieldMissingException as exc:
+        if "api_token" in exc.fields:
+            raise SourceError(
+                "adplatform: no API token; set SOURCES__ADPLATFORM__API_TOKEN or sources.adplatform.api_token in "
+                ".dlt/secrets.toml (`make ingest` passes the demo API's token)"
+            ) from exc
+        raise
 
 
 def explain(exc: BaseException) -> str | None:

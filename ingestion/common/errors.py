@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
+
 
 class SourceError(Exception):
     """A source cannot run as configured; the message says what is wrong and what to do."""
@@ -43,3 +45,30 @@ def explain_type_change(chain: list[BaseException], pipeline: str) -> str | None
                 f"with the new type (dlt pipeline --pipelines-dir $DATA_DIR/pipelines {pipeline} drop {table})"
             )
     return None
+
+
+def explain_missing_setting(chain: list[BaseException], source: str, section: str | None = None) -> str | None:
+    """One line for a setting dlt could not find, naming the keys to set (not dlt's "Missing N field(s)").
+
+    ``section``: where the source's settings live (default ``sources.<source>``).
+    """
+    missing = next((cause for cause in chain if isinstance(cause, ConfigFieldMissingException)), None)
+    if missing is None:
+        return None
+    tried = missing.traces.get("credentials") or []
+    credentials = next((trace for trace in tried if isinstance(getattr(trace, "traces", None), dict)), None)
+    nested = getattr(credentials, "traces", None)
+    if isinstance(nested, dict):  # object storage: dlt tried a credentials class (AwsCredentials, ...)
+        fields = [name for name, traces in nested.items() if all(trace.value is None for trace in traces)]
+        variables = " and ".join(f"SOURCES__{source.upper()}__CREDENTIALS__{name.upper()}" for name in fields)
+        kind = getattr(credentials, "spec_name", "credentials")
+        return (
+            f"{source}: no credentials for the bucket ({kind}): set {variables}, or {', '.join(fields)} under "
+            f"[sources.{source}.credentials] in .dlt/secrets.toml"
+        )
+    keys = [f"{section or 'sources.' + source}.{name}" for name in missing.fields if name != "local_dir"]
+    variables = ", ".join(key.replace(".", "__").upper() for key in keys)
+    return (
+        f"{source}: missing setting(s) {', '.join(keys)}: set them in .dlt/config.toml of the project folder "
+        f"(DLT_PROJECT_DIR) or as environment variables ({variables})"
+    )

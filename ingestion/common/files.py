@@ -11,12 +11,14 @@ Works on any fsspec location dlt's ``filesystem`` supports (local folders, s3://
 from __future__ import annotations
 
 import csv
+import hashlib
+import inspect
 import io
 import itertools
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Optional
 
 import dlt
 import numpy as np
@@ -26,10 +28,12 @@ import pyarrow.parquet as pq
 from dlt.common.libs.pyarrow import get_column_type_from_py_arrow
 from dlt.common.storages.fsspec_filesystem import FileItemDict
 from dlt.extract.resource import DltResource
+from dlt.extract.source import DltSource
 from dlt.sources.filesystem import filesystem
 
 from .errors import SourceError
 from .lines import CORRUPT_FILE_ERRORS, iter_line_batches, read_chunks
+from .settings import Paths
 from .stats import SourceStats
 
 log = logging.getLogger(__name__)
@@ -47,8 +51,9 @@ REJECTS_SCHEMA = pa.schema(
     ]
 )
 
-Reader = Callable[[FileItemDict, str], Iterator[pa.Table]]
-"""Reads one file; yields Arrow tables that already carry ``_file_name`` and ``_line_number``."""
+Reader = Callable[[FileItemDict, str, "ContentDigest"], Iterator[pa.Table]]
+"""Reads one file; yields Arrow tables that already carry ``_file_name`` and ``_line_number``, and feeds
+the file's (decompressed) content to the digest as it reads it."""
 
 
 def file_resource(
@@ -63,13 +68,20 @@ def file_resource(
 
     ``reader`` turns one file into Arrow tables; a file it cannot read (corrupt gzip, not parquet)
     becomes a row in ``rejected_records`` with the reason, and the rows read before the damage stay.
+    A new file whose content (decompressed) equals a file loaded before, or earlier in the same run,
+    is not loaded again (``x.log`` and ``x.log.gz``): the run reports it.
     """
     listing = filesystem(bucket_url=bucket_url, file_glob=file_glob).with_name(f"{table_name}_files")
+    stats.listings[table_name] = f"{file_glob} under {bucket_url}"
 
     known_types: dict[str, str] = {}  # column -> dlt data type: of the loaded table, else of this run's first file
 
     def read_new_files(items: list[FileItemDict]) -> Iterator[Any]:
-        seen: dict[str, list[Any]] = dlt.current.resource_state().setdefault("files", {})
+        state = dlt.current.resource_state()
+        seen: dict[str, list[Any]] = state.setdefault("files", {})
+        # content size (mod 2**32) -> content hash -> the file loaded with that content
+        contents: dict[str, dict[str, str]] = state.setdefault("contents", {})
+        stats.matched[table_name] = stats.matched.get(table_name, 0) + len(items)
         if not known_types:
             known_types.update(_loaded_types(table_name))
         for item in sorted(items, key=lambda entry: entry["relative_path"]):
@@ -80,8 +92,15 @@ def file_resource(
                     stats.changed_files.append(name)
                 continue
             stats.progress(f"{table_name}: {name}")
+            first = _loaded_copy(item, name, contents)
+            if first is not None:
+                stats.duplicates.append((name, first))
+                seen[name] = stamp
+                continue
+            digest = ContentDigest()
+            stored = 0
             try:
-                for table in reader(item, name):
+                for table in reader(item, name, digest):
                     changed = _type_changes(table.schema, known_types)
                     if changed:  # the destination could not cast it, and the whole load would fail
                         reason = (
@@ -90,13 +109,18 @@ def file_resource(
                         )
                         raise _Rejects([(name, None, reason, None)])
                     stats.rows_read += table.num_rows
+                    stored += table.num_rows
                     yield table
             except _Rejects as rejects:  # a reader found bad records inside a readable file
+                stats.rejected_files += 0 if stored else 1
                 yield from _reject_rows(table_name, rejects.rows, stats)
             except CORRUPT_FILE_ERRORS + (pa.ArrowInvalid,) as exc:
+                stats.rejected_files += 0 if stored else 1
                 reason = f"unreadable file: {type(exc).__name__}: {exc}"
                 yield from _reject_rows(table_name, [(name, None, reason, None)], stats)
             seen[name] = stamp
+            if digest.complete and digest.size:  # empty files hold nothing to count twice
+                contents.setdefault(str(digest.size % GZIP_SIZE_MODULO), {})[digest.hexdigest()] = name
             stats.files += 1
 
     reader_resource = dlt.transformer(
@@ -107,6 +131,68 @@ def file_resource(
         # the Arrow schema (non-null _file_name, _line_number, line text) defines the data table
     )
     return listing | reader_resource
+
+
+GZIP_SIZE_MODULO = 2**32
+"""A gzip file's trailer holds its content's size modulo 2**32 (ISIZE)."""
+
+
+class ContentDigest:
+    """Hash and size of a file's content (decompressed), filled while a reader reads it."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+        self.size = 0
+        self.complete = False  # True once the reader has read the whole content
+
+    def update(self, chunk: bytes) -> None:
+        self._hash.update(chunk)
+        self.size += len(chunk)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()[:32]
+
+    def chunks(self, raw: IO[bytes], name: str) -> Iterator[bytes]:
+        """``read_chunks(raw, name)``, hashing each chunk; ``complete`` when the content ended normally."""
+        for chunk in read_chunks(raw, name):
+            self.update(chunk)
+            yield chunk
+        self.complete = True
+
+
+def _expected_size(item: FileItemDict, name: str) -> int | None:
+    """The content size (mod 2**32) known without reading the content: the file size, a gzip trailer's ISIZE."""
+    if not name.endswith(".gz"):
+        return int(item["size_in_bytes"]) % GZIP_SIZE_MODULO
+    try:
+        with item.open(compression="disable") as raw:
+            raw.seek(-4, io.SEEK_END)
+            return int.from_bytes(raw.read(4), "little")
+    except (OSError, ValueError):
+        return None
+
+
+def _loaded_copy(item: FileItemDict, name: str, contents: dict[str, dict[str, str]]) -> str | None:
+    """The file loaded before with the same content as this one, or None.
+
+    Only a file whose content size equals that of a loaded file is read (and hashed) ahead of its load;
+    the others are hashed while they are read. A multi-member gzip file's trailer gives the last member's
+    size only: such a file is found as a copy of a file loaded after it, not before.
+    """
+    size = _expected_size(item, name)
+    candidates = (
+        contents.get(str(size)) if size is not None else {k: v for c in contents.values() for k, v in c.items()}
+    )
+    if not candidates:
+        return None
+    digest = ContentDigest()
+    try:
+        with item.open(compression="disable") as raw:
+            for _ in digest.chunks(raw, name):
+                pass
+    except CORRUPT_FILE_ERRORS:
+        return None  # the reader rejects it with the reason
+    return candidates.get(digest.hexdigest()) if digest.size else None
 
 
 def _loaded_types(table_name: str) -> dict[str, str]:
@@ -170,12 +256,12 @@ def _with_file_columns(table: pa.Table, file_name: str, numbers: pa.Array) -> pa
 def raw_lines_reader(column: str) -> Reader:
     """Reader that keeps each line of a text file (gzip or plain) as one string in ``column``."""
 
-    def read(item: FileItemDict, name: str) -> Iterator[pa.Table]:
+    def read(item: FileItemDict, name: str, digest: ContentDigest) -> Iterator[pa.Table]:
         rejects: list[tuple[str, int | None, str, str | None]] = []
         next_line = 1
         with item.open(compression="disable") as raw:
             try:
-                chunks = read_chunks(raw, name)
+                chunks = digest.chunks(raw, name)
                 first = next(chunks, b"")
                 problem = not_utf8_reason(first)
                 if problem:  # a UTF-16 file would land as lines of NUL-padded text: reject it whole
@@ -198,9 +284,12 @@ def raw_lines_reader(column: str) -> Reader:
     return read
 
 
-def parquet_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
+def parquet_reader(item: FileItemDict, name: str, digest: ContentDigest) -> Iterator[pa.Table]:
     """Read a parquet file batch by batch, keeping its own (typed) schema."""
     with item.open(compression="disable") as raw:
+        for _ in digest.chunks(raw, name):  # parquet is read from its footer on: hash the bytes first
+            pass
+        raw.seek(0)
         parquet = pq.ParquetFile(raw)
         first = 1
         for batch in parquet.iter_batches(batch_size=256_000):
@@ -210,7 +299,7 @@ def parquet_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
             yield _with_file_columns(table, name, numbers)
 
 
-def csv_text_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
+def csv_text_reader(item: FileItemDict, name: str, digest: ContentDigest) -> Iterator[pa.Table]:
     """Read a CSV file with a header, every column as text (types are applied in dbt staging).
 
     ``_line_number`` is the data row's line in the file (the header is line 1). Rows with the
@@ -225,7 +314,7 @@ def csv_text_reader(item: FileItemDict, name: str) -> Iterator[pa.Table]:
         return "skip"
 
     with item.open(compression="disable") as raw:
-        content = b"".join(read_chunks(raw, name))
+        content = b"".join(digest.chunks(raw, name))
     first_line = content.split(b"\n", 1)[0]
     problem = not_utf8_reason(content[:4096])
     try:
@@ -270,12 +359,103 @@ def not_utf8_reason(head: bytes) -> str | None:
     return None
 
 
-def bucket_url(source: str, configured: str | None, default: Path, hint: str) -> str:
-    """Return the configured bucket URL, else the default local folder; a missing local folder is an error."""
-    url = configured or str(default)
+def _env_name(source: str, *keys: str) -> str:
+    """The environment variable of ``sources.<source>.<keys>``."""
+    return "__".join(["SOURCES", source, *keys]).upper()
+
+
+def resolve_bucket_url(source: str, configured: str | None, demo_folder: str | None) -> str:
+    """Return the configured bucket URL, else the demo's folder; a missing local folder is an error."""
+    url = configured or demo_folder
+    if not url:
+        raise SourceError(f"{source}: no folder; set sources.{source}.bucket_url ({_env_name(source, 'bucket_url')})")
     local = url[len("file://") :] if url.startswith("file://") else url if "://" not in url else None
     if local is not None and not Path(local).is_dir():
-        raise SourceError(
-            f"{source}: folder {local} does not exist; {hint} or set SOURCES__{source.upper()}__BUCKET_URL"
-        )
+        hint = "generate the demo data with `make demo-data` or set" if not configured else "check"
+        raise SourceError(f"{source}: folder {local} does not exist; {hint} SOURCES__{source.upper()}__BUCKET_URL")
     return url if "://" in url else Path(url).resolve().as_uri()
+
+
+def file_tables(
+    source: str,
+    key: str,
+    entries: dict[str, Any],
+    readers: dict[str, Reader],
+    *,
+    bucket_url: str | None,
+    demo_folder: str | None,
+    stats: SourceStats,
+) -> Iterator[DltResource]:
+    """One resource per entry of ``sources.<source>.<key>``: ``{table: {file_glob, format, bucket_url}}``.
+
+    ``format`` picks the reader (the first of ``readers`` when there is one only, else required); an
+    entry's ``bucket_url`` replaces the source's. Every problem names the setting to fix.
+    """
+    if not isinstance(entries, dict) or not entries:
+        raise SourceError(
+            f"{source}: no {key} configured; add a [sources.{source}.{key}.<name>] entry with file_glob "
+            "to .dlt/config.toml"
+        )
+    for table_name, entry in entries.items():
+        setting = f"sources.{source}.{key}.{table_name}"
+        if not isinstance(entry, dict) or not entry.get("file_glob"):
+            raise SourceError(f'{source}: {setting} needs file_glob (e.g. file_glob = "{table_name}/**/*")')
+        unknown = sorted(set(entry) - {"file_glob", "format", "bucket_url"})
+        if unknown:
+            raise SourceError(f"{source}: {setting} has unknown setting(s) {', '.join(unknown)}")
+        kind = entry.get("format") or (next(iter(readers)) if len(readers) == 1 else None)
+        if kind not in readers:
+            raise SourceError(f"{source}: {setting}.format must be one of {', '.join(readers)}, not {kind!r}")
+        yield file_resource(
+            table_name=table_name,
+            bucket_url=resolve_bucket_url(source, entry.get("bucket_url") or bucket_url, demo_folder),
+            file_glob=str(entry["file_glob"]),
+            reader=readers[kind],
+            stats=stats,
+        )
+
+
+def file_source(name: str, setting: str, readers: dict[str, Reader], *, table: str | None = None) -> Any:
+    """A ``@dlt.source`` function ``name(<setting>, bucket_url=None, demo_folder=None, stats=None)``.
+
+    ``setting`` is injected from ``sources.<name>.<setting>``: a table of entries
+    (``[sources.<name>.<setting>.<table_name>]``, see ``file_tables``), or, with ``table``, the
+    ``file_glob`` of that one table. ``bucket_url`` is injected from ``sources.<name>.bucket_url`` too;
+    ``demo_folder`` (used without bucket_url) and ``stats`` are passed by the runner.
+    """
+
+    def source(**arguments: Any) -> Iterator[DltResource]:
+        value = arguments[setting]
+        yield from file_tables(
+            name,
+            setting,
+            {table: {"file_glob": value}} if table else value,
+            readers,
+            bucket_url=arguments["bucket_url"],
+            demo_folder=arguments["demo_folder"],
+            stats=arguments["stats"] or SourceStats(name),
+        )
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    source.__signature__ = inspect.Signature(  # type: ignore[attr-defined] - dlt injects by the signature
+        [
+            inspect.Parameter(setting, keyword, default=dlt.config.value, annotation=str if table else dict[str, Any]),
+            inspect.Parameter("bucket_url", keyword, default=None, annotation=Optional[str]),  # noqa: UP045
+            inspect.Parameter("demo_folder", keyword, default=None, annotation=Optional[str]),  # noqa: UP045
+            inspect.Parameter("stats", keyword, default=None, annotation=Optional[SourceStats]),  # noqa: UP045
+        ]
+    )
+    source.__name__ = source.__qualname__ = name
+    return dlt.source(name=name, section=name, max_table_nesting=0)(source)
+
+
+def demo_folder_build(source: Callable[..., DltSource], *parts: str) -> Callable[[Paths, SourceStats], DltSource]:
+    """``build`` of a file source: the demo's folder ``DATA_DIR/sources/<parts>`` when no bucket_url is set.
+
+    Every setting (bucket_url, globs, tables) reaches ``source`` through dlt's injection.
+    """
+
+    def build(paths: Paths, stats: SourceStats) -> DltSource:
+        return source(demo_folder=str(paths.sources_dir.joinpath(*parts)), stats=stats)
+
+    return build

@@ -7,27 +7,25 @@ is a clean reset.
 
 The destination is DuckDB unless ``ingestion.destination`` (``INGESTION__DESTINATION``) names another
 dlt destination; its credentials then come from dlt's usual config (``DESTINATION__<NAME>__…``).
+Settings are read from ``.dlt/`` of the project folder (``project_dir``) unless the current folder
+has its own ``.dlt`` or ``DLT_PROJECT_DIR`` names another.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import dlt
 from dlt.common.configuration import with_config
-from dlt.common.configuration.exceptions import ConfigFieldMissingException
-from dlt.common.typing import TSecretStrValue
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 DATA_DIR_ENV = "DATA_DIR"
 WAREHOUSE_FILE = "warehouse.duckdb"
 PIPELINES_FOLDER = "pipelines"
 PIPELINE_PREFIX = "shopwarehouse_"
-DEFAULT_DUCKDB_MEMORY_LIMIT = "512MB"
 
 
 @dataclass(frozen=True)
@@ -52,28 +50,45 @@ class Paths:
         return self.data_dir / "sources"
 
 
+def project_dir() -> Path:
+    """The folder whose ``.dlt/`` holds the settings: ``DLT_PROJECT_DIR``, the current folder if it has
+    ``.dlt/``, else this checkout (so ``python -m ingestion`` works from any folder)."""
+    if os.environ.get("DLT_PROJECT_DIR"):
+        return Path(os.environ["DLT_PROJECT_DIR"])
+    return Path.cwd() if (Path.cwd() / ".dlt").is_dir() else Path(__file__).resolve().parents[2]
+
+
 def default_data_dir() -> Path:
     """``$DATA_DIR`` or ``./data``."""
     return Path(os.environ.get(DATA_DIR_ENV) or "data")
 
 
+@with_config(sections=("ingestion",))
+def destination_name(destination: str = dlt.config.value) -> str:
+    """``ingestion.destination`` (``INGESTION__DESTINATION``): a dlt destination name."""
+    return destination
+
+
+@with_config(sections=("ingestion",))
+def duckdb_memory_limit(duckdb_memory_limit: str = dlt.config.value) -> str:
+    """``ingestion.duckdb_memory_limit``: DuckDB's buffer pool during loads."""
+    return duckdb_memory_limit
+
+
 def uses_local_warehouse() -> bool:
     """True when the destination is the DuckDB file ``Paths.warehouse`` (the default)."""
-    name = dlt.config.get("ingestion.destination", str) or "duckdb"
-    return name == "duckdb" and not os.environ.get("DESTINATION__DUCKDB__CREDENTIALS")
+    return destination_name() == "duckdb" and not os.environ.get("DESTINATION__DUCKDB__CREDENTIALS")
 
 
 def destination(paths: Paths) -> Any:
     """The dlt destination: DuckDB at ``paths.warehouse`` unless configured otherwise."""
-    name = dlt.config.get("ingestion.destination", str) or "duckdb"
     if uses_local_warehouse():
         paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
         # DuckDB takes up to 80% of RAM by default; a bounded buffer pool keeps a large load's
         # memory flat (it writes to disk sooner) whatever the size of the data.
-        limit = dlt.config.get("ingestion.duckdb_memory_limit", str) or DEFAULT_DUCKDB_MEMORY_LIMIT
-        credentials = DuckDbCredentials(str(paths.warehouse), global_config={"memory_limit": limit})
+        credentials = DuckDbCredentials(str(paths.warehouse), global_config={"memory_limit": duckdb_memory_limit()})
         return dlt.destinations.duckdb(credentials)
-    return name
+    return destination_name()
 
 
 def make_pipeline(source_name: str, paths: Paths, *, dev_mode: bool = False) -> dlt.Pipeline:
@@ -85,23 +100,3 @@ def make_pipeline(source_name: str, paths: Paths, *, dev_mode: bool = False) -> 
         dataset_name=source_name,
         dev_mode=dev_mode,
     )
-
-
-@with_config(sections=("sources", "oltp"))
-def oltp_credentials(credentials: TSecretStrValue = dlt.secrets.value) -> str:
-    """``sources.oltp.credentials``, resolved as a secret (dlt keeps secrets out of its traces)."""
-    return str(credentials)
-
-
-@with_config(sections=("sources", "adplatform"))
-def adplatform_token(api_token: TSecretStrValue = dlt.secrets.value) -> str:
-    """``sources.adplatform.api_token``, resolved as a secret (dlt keeps secrets out of its traces)."""
-    return str(api_token)
-
-
-def optional_secret(reader: Callable[[], str]) -> str | None:
-    """The secret ``reader`` resolves, or None when it is not configured anywhere."""
-    try:
-        return reader() or None
-    except ConfigFieldMissingException:
-        return None

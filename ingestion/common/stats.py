@@ -40,6 +40,14 @@ class SourceStats:
     source_rows: dict[str, int] = field(default_factory=dict)
     """Table → rows in the source system when the extract began (database sources only)."""
     notes: list[str] = field(default_factory=list)
+    listings: dict[str, str] = field(default_factory=dict)
+    """File table → where its files are looked for (``<glob> under <bucket URL>``)."""
+    matched: dict[str, int] = field(default_factory=dict)
+    """File table → files its glob listed in this run (loaded before or not)."""
+    rejected_files: int = 0
+    """New files of which nothing could be stored (every record of them rejected)."""
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    """(file, file with the same content loaded before or earlier in this run): not loaded."""
     started: float = field(default_factory=time.monotonic)
     _last_progress: float = field(default_factory=time.monotonic)
 
@@ -53,3 +61,24 @@ class SourceStats:
                 file=sys.stderr,
                 flush=True,
             )
+
+    def warnings(self) -> list[tuple[str, str]]:
+        """``(code, message)`` for each run that succeeded but may not have done what was meant."""
+        found = [
+            ("no-file-matched", f"no file matches {where}; check the glob and bucket_url of table {table}")
+            for table, where in self.listings.items()
+            if not self.matched.get(table)
+        ]
+        if self.files and self.rejected_files == self.files:
+            found.append(
+                (
+                    "all-files-rejected",
+                    f"all {self.files} new file(s) were rejected, nothing loaded (see {self.name}.rejected_records)",
+                )
+            )
+        if self.duplicates:
+            shown = "; ".join(f"{file} has the content of {first}" for file, first in self.duplicates[:3])
+            more = f" and {len(self.duplicates) - 3} more" if len(self.duplicates) > 3 else ""
+            count = len(self.duplicates)
+            found.append(("duplicate-content", f"{count} file(s) not loaded, same content as another: {shown}{more}"))
+        return found

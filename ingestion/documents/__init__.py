@@ -1,49 +1,21 @@
-"""Review service export (mongoexport JSON lines, relaxed Extended JSON) → raw ``documents`` dataset.
+"""Document store export (mongoexport JSON lines, relaxed Extended JSON) → raw ``documents`` dataset.
 
-Each new export file is read once into ``documents.reviews``: one row per line with the document
-as text in ``document`` plus ``_file_name`` and ``_line_number``. dlt does not flatten documents
-into columns or child tables, so a schema change upstream (``body`` → ``text``) cannot break the
-load; ``$oid``/``$date``/``$numberDecimal`` are unwrapped in dbt staging.
+One raw table per collection configured as ``[sources.documents.collections.<name>]`` (``file_glob``,
+optional ``bucket_url``); the demo's review service exports one, ``reviews``. Each new export file is
+read once: one row per line with the document as text in ``document`` plus ``_file_name`` and
+``_line_number``. dlt does not flatten documents into columns or child tables, so a schema change
+upstream (``body`` → ``text``) cannot break the load; ``$oid``/``$date``/``$numberDecimal`` are
+unwrapped in dbt staging.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from ..common.files import demo_folder_build, file_source, raw_lines_reader
+from ..common.spec import SourceSpec
 
-import dlt
-from dlt.extract.resource import DltResource
+documents = file_source("documents", "collections", {"jsonl": raw_lines_reader("document")})
+"""``documents(collections, bucket_url, ...)``: one table per collection, one row per exported document line."""
 
-from ..common.files import bucket_url, file_resource, raw_lines_reader
-from ..common.settings import Paths
-from ..common.stats import SourceStats
-from ..runner import SourceSpec
-
-
-@dlt.source(name="documents", max_table_nesting=0)
-def documents(
-    bucket_url: str = dlt.config.value,
-    file_glob: str = "reviews/*.json",
-    stats: SourceStats | None = None,
-) -> Iterator[DltResource]:
-    """The ``reviews`` table: one row per exported document line."""
-    yield file_resource(
-        table_name="reviews",
-        bucket_url=bucket_url,
-        file_glob=file_glob,
-        reader=raw_lines_reader("document"),
-        stats=stats or SourceStats("documents"),
-    )
-
-
-def build(paths: Paths, stats: SourceStats) -> dlt.sources.DltSource:
-    """The source with the demo's export folder unless ``sources.documents.bucket_url`` is set."""
-    url = bucket_url(
-        "documents",
-        dlt.config.get("sources.documents.bucket_url", str),
-        paths.sources_dir / "documents",
-        "generate the demo data with `make demo-data`",
-    )
-    return documents(bucket_url=url, stats=stats)
-
-
-SPEC = SourceSpec("documents", "review documents exported from the document store", build)
+SPEC = SourceSpec(
+    "documents", "document store exports, one table per collection", demo_folder_build(documents, "documents")
+)

@@ -1,56 +1,27 @@
-"""Data lake tables (parquet and CSV, hive-partitioned) → raw ``lake`` dataset.
+"""Data lake tables (parquet, CSV, JSON lines; hive-partitioned or not) → raw ``lake`` dataset.
 
-- ``inventory_snapshots``: parquet files read batch by batch with Arrow; the file's own types are
-  kept (``decimal(12,2)`` stays exact).
-- ``fx_rates``: CSV files read with Arrow, every column as text (typed in dbt staging, so a bad value
-  cannot fail the load); a row with the wrong number of fields goes to ``rejected_records``.
+One raw table per ``[sources.lake.tables.<table_name>]`` entry (``file_glob``, ``format``, optional
+``bucket_url``); the demo's lake has ``inventory_snapshots`` (parquet) and ``fx_rates`` (CSV).
 
-Both load each new file once and carry ``_file_name`` (with the ``dt=`` partition) and ``_line_number``.
+- ``parquet``: read batch by batch with Arrow; the file's own types are kept (``decimal(12,2)``
+  stays exact, legacy INT96 timestamps become timestamps).
+- ``csv``: read with Arrow, every column as text (typed in dbt staging, so a bad value cannot fail
+  the load); a row with the wrong number of fields goes to ``rejected_records``.
+- ``jsonl``: one row per line, the JSON text in ``document`` (parsed in dbt staging, as events are).
+
+Each new file loads once and carries ``_file_name`` (with the ``dt=`` partition) and ``_line_number``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from ..common.files import csv_text_reader, demo_folder_build, file_source, parquet_reader, raw_lines_reader
+from ..common.spec import SourceSpec
 
-import dlt
-from dlt.extract.resource import DltResource
-
-from ..common.files import bucket_url, csv_text_reader, file_resource, parquet_reader
-from ..common.settings import Paths
-from ..common.stats import SourceStats
-from ..runner import SourceSpec
+READERS = {"parquet": parquet_reader, "csv": csv_text_reader, "jsonl": raw_lines_reader("document")}
+"""The ``format`` of a lake table → how its files are read."""
 
 
-@dlt.source(name="lake", max_table_nesting=0)
-def lake(
-    bucket_url: str = dlt.config.value,
-    inventory_glob: str = "inventory_snapshots/**/*.parquet",
-    fx_rates_glob: str = "fx_rates/**/*.csv",
-    stats: SourceStats | None = None,
-) -> Iterator[DltResource]:
-    """The ``inventory_snapshots`` and ``fx_rates`` tables."""
-    stats = stats or SourceStats("lake")
-    yield file_resource(
-        table_name="inventory_snapshots",
-        bucket_url=bucket_url,
-        file_glob=inventory_glob,
-        reader=parquet_reader,
-        stats=stats,
-    )
-    yield file_resource(
-        table_name="fx_rates", bucket_url=bucket_url, file_glob=fx_rates_glob, reader=csv_text_reader, stats=stats
-    )
+lake = file_source("lake", "tables", READERS)
+"""``lake(tables, bucket_url, ...)``: one table per entry of ``sources.lake.tables``."""
 
-
-def build(paths: Paths, stats: SourceStats) -> dlt.sources.DltSource:
-    """The source with the demo's lake folder unless ``sources.lake.bucket_url`` is set."""
-    url = bucket_url(
-        "lake",
-        dlt.config.get("sources.lake.bucket_url", str),
-        paths.sources_dir / "lake",
-        "generate the demo data with `make demo-data`",
-    )
-    return lake(bucket_url=url, stats=stats)
-
-
-SPEC = SourceSpec("lake", "inventory parquet and FX rate CSV files", build)
+SPEC = SourceSpec("lake", "lake tables: parquet, CSV and JSON lines files", demo_folder_build(lake, "lake"))

@@ -17,44 +17,51 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
+from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 from dlt.sources.sql_database import sql_database
 
 from ..common.errors import SourceError, root_causes
-from ..common.settings import Paths, oltp_credentials, optional_secret
+from ..common.settings import Paths
+from ..common.spec import SourceSpec
 from ..common.stats import SourceStats, row_count
-from ..runner import SourceSpec
-from .helpers import anti_join_keys, cast_sqlite_numerics_to_real, redact, source_keys, with_driver
+from .helpers import anti_join_keys, cast_sqlite_numerics_to_real, missing_sqlite_file, redact, source_keys, with_driver
 
 log = logging.getLogger(__name__)
 
 HARD_DELETE_COLUMN = "_source_deleted"
-DEFAULT_CURSORS = ["updated_at", "changed_at"]
 
 
 @dlt.source(name="oltp", max_table_nesting=0)
 def oltp(
-    credentials: str = dlt.secrets.value,
+    backend: str = dlt.config.value,
+    chunk_size: int = dlt.config.value,
+    cursor_columns: list[str] = dlt.config.value,
+    cursor_lag_seconds: int = dlt.config.value,
+    hard_delete_tables: list[str] = dlt.config.value,
+    credentials: TSecretStrValue | None = None,
     table_names: list[str] | None = None,
-    backend: str = "connectorx",
-    chunk_size: int = 100_000,
-    cursor_columns: list[str] | None = None,
-    cursor_lag_seconds: int = 7200,
-    hard_delete_tables: list[str] | None = None,
+    demo_database: str | None = None,
     stats: SourceStats | None = None,
 ) -> Iterator[DltResource]:
     """Load the shop database's tables raw.
 
+    Every setting comes from ``[sources.oltp]`` in ``.dlt/config.toml`` (defaults there), secrets or
+    ``SOURCES__OLTP__…`` environment variables.
+
     Args:
         credentials: SQLAlchemy URL (``sqlite:///…``, ``postgresql://…``, ``mysql://…``), from
-            ``sources.oltp.credentials`` in secrets or ``SOURCES__OLTP__CREDENTIALS``.
-        table_names: tables to load; all tables when empty.
+            ``sources.oltp.credentials`` in secrets or ``SOURCES__OLTP__CREDENTIALS``; without it,
+            the demo's SQLite file ``demo_database``.
+        table_names: tables to load, exactly these (not the tables their foreign keys refer to);
+            all tables when empty.
         backend: ``connectorx`` (fastest) or ``pyarrow``; both yield Arrow tables.
         chunk_size: rows per batch for the ``pyarrow`` backend.
         cursor_columns: candidate cursor columns, first one a table has wins (default
@@ -63,9 +70,59 @@ def oltp(
         cursor_lag_seconds: how far behind the last cursor value each incremental run starts.
         hard_delete_tables: tables whose deleted rows are detected by primary-key reconciliation
             (``["*"]`` for all tables with a primary key).
+        demo_database: the demo's SQLite file, used when no credentials are set (not a setting).
         stats: run figures to fill (rows read).
     """
+    url = _database_url(credentials, demo_database)
+    try:
+        yield from _database_tables(
+            url,
+            table_names=table_names,
+            backend=backend,
+            chunk_size=chunk_size,
+            cursor_columns=cursor_columns,
+            cursor_lag_seconds=cursor_lag_seconds,
+            hard_delete_tables=hard_delete_tables,
+            stats=stats,
+        )
+    except Exception as exc:
+        message = explain(exc, url)
+        if message:
+            raise SourceError(message) from exc
+        raise
+
+
+def _database_url(credentials: str | None, demo_database: str | None) -> str:
+    """The SQLAlchemy URL with its driver; a SQLite file that does not exist is an error (never created)."""
+    if not credentials:
+        if not demo_database or not Path(demo_database).is_file():
+            raise SourceError(
+                f"oltp: no database configured and {demo_database} does not exist; generate the demo data with "
+                "`make demo-data` or set SOURCES__OLTP__CREDENTIALS to a SQLAlchemy URL"
+            )
+        return f"sqlite:///{demo_database}"
     url = with_driver(str(credentials))
+    missing = missing_sqlite_file(url)
+    if missing:
+        raise SourceError(
+            f"oltp: the SQLite database {missing} does not exist (not created); check the path in "
+            "sources.oltp.credentials (SOURCES__OLTP__CREDENTIALS)"
+        )
+    return url
+
+
+def _database_tables(
+    url: str,
+    *,
+    table_names: list[str] | None,
+    backend: str,
+    chunk_size: int,
+    cursor_columns: list[str],
+    cursor_lag_seconds: int,
+    hard_delete_tables: list[str],
+    stats: SourceStats | None,
+) -> Iterator[DltResource]:
+    """The resources of ``oltp`` (see there), one per table."""
     engine = sa.create_engine(url)
     query_adapter = (
         cast_sqlite_numerics_to_real if backend == "connectorx" and engine.dialect.name == "sqlite" else None
@@ -73,6 +130,9 @@ def oltp(
     backend_kwargs = {"conn": _connectorx_url(url)} if backend == "connectorx" else None
     metadata = sa.MetaData()  # reflected once, here, and shared with sql_database
     metadata.reflect(bind=engine, only=table_names or None)
+    if table_names:  # reflection adds the tables that foreign keys refer to: load only the ones named
+        for table in [table for name, table in metadata.tables.items() if name not in table_names]:
+            metadata.remove(table)
     database = sql_database(
         credentials=engine,
         metadata=metadata,
@@ -90,7 +150,7 @@ def oltp(
     for name, resource in database.resources.items():
         table = metadata.tables[name]
         key = [column.name for column in table.primary_key.columns]
-        cursor = next((name for name in cursor_columns or DEFAULT_CURSORS if name in table.columns), None)
+        cursor = next((name for name in cursor_columns if name in table.columns), None)
         if cursor and key:
             # The first load of a table appends: a full extract has unique keys, and merging into an
             # empty table would only copy every row twice. Later runs merge on the primary key.
@@ -305,24 +365,7 @@ def _last_known_rows(pipeline: dlt.Pipeline, table_name: str, key: list[str], go
 
 def build(paths: Paths, stats: SourceStats) -> dlt.sources.DltSource:
     """The source for ``sources.oltp.credentials``, or the demo's SQLite file under ``DATA_DIR``."""
-    configured = optional_secret(oltp_credentials)  # secret: kept out of dlt traces
-    if configured:
-        url = str(configured)
-    else:
-        database = paths.sources_dir / "shop.sqlite"
-        if not database.is_file():
-            raise SourceError(
-                f"oltp: no database configured and {database} does not exist; generate the demo data with "
-                "`make demo-data` or set SOURCES__OLTP__CREDENTIALS to a SQLAlchemy URL"
-            )
-        url = f"sqlite:///{database}"
-    try:
-        return oltp(credentials=url, stats=stats)
-    except Exception as exc:
-        message = explain(exc, url)
-        if message:
-            raise SourceError(message) from exc
-        raise
+    return oltp(demo_database=str(paths.sources_dir / "shop.sqlite"), stats=stats)
 
 
 def explain(exc: BaseException, url: str | None = None) -> str | None:
@@ -335,6 +378,8 @@ def explain(exc: BaseException, url: str | None = None) -> str | None:
                 f"oltp: cannot read the database{where}: {detail}; check that it is running and "
                 "sources.oltp.credentials (SOURCES__OLTP__CREDENTIALS)"
             )
+        if isinstance(cause, sa.exc.InvalidRequestError) and "requested table(s) not available" in str(cause):
+            return f"oltp: {cause}; check sources.oltp.table_names (SOURCES__OLTP__TABLE_NAMES)"
         if isinstance(cause, (sa.exc.ArgumentError, sa.exc.NoSuchModuleError)):
             return f"oltp: invalid database URL ({cause}); expected e.g. postgresql://user@host:5432/shop"
         if isinstance(cause, RuntimeError) and any(sign in str(cause).lower() for sign in CONNECTION_LOST):

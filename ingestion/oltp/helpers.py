@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -23,6 +24,18 @@ def with_driver(url: str) -> str:
     if sep and "+" not in scheme and scheme in SQLALCHEMY_DRIVERS:
         return f"{SQLALCHEMY_DRIVERS[scheme]}://{rest}"
     return url
+
+
+def missing_sqlite_file(url: str) -> str | None:
+    """The path of a SQLite URL's database file when that file does not exist (SQLite would create it)."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return None
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return None if Path(database).is_file() else str(Path(database).resolve())
 
 
 def redact(url: str) -> str:

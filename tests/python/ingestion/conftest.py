@@ -14,7 +14,8 @@ import pytest
 from ingest_helpers import REPO_ROOT, TEST_SCALE, demo
 
 from ingestion.common.settings import Paths
-from ingestion.runner import SourceResult, registry, run_source
+from ingestion.runner import SourceResult, run_source
+from ingestion.sources import registry
 
 
 @pytest.fixture(autouse=True)

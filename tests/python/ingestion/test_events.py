@@ -13,7 +13,7 @@ from ingest_helpers import demo, manifest, query, scalar
 from ingestion.common.audit import audited
 from ingestion.common.settings import Paths, make_pipeline
 from ingestion.common.stats import SourceStats
-from ingestion.runner import registry
+from ingestion.sources import registry
 
 
 def test_full_load_lands_every_line_with_bad_records_accounted(generated, ingest) -> None:

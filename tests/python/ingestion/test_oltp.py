@@ -27,7 +27,8 @@ from demo.generator import advance, generate
 from demo.generator.oltp import PRIMARY_KEYS, TABLES, addresses
 from demo.paths import SourcePaths
 from ingestion.common.settings import Paths
-from ingestion.runner import SourceResult, registry, run_source
+from ingestion.runner import SourceResult, run_source
+from ingestion.sources import registry
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SCALE = 0.05
