@@ -147,7 +147,7 @@ def parse_summary(text: str) -> tuple[dict[str, float], dict[str, int], list[str
         row = dict(zip(names, values, strict=False))
         seconds[row["source"]] = float(row["seconds"].replace(",", ""))
         rows[row["source"]] = int(row["rows"].replace(",", ""))
-        if row.get("status", "ok") != "ok":
+        if row.get("status", "ok").startswith("FAILED"):  # WARNING:<codes> is a loaded source
             failed.append(row["source"])
     return seconds, rows, failed
 
