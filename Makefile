@@ -81,12 +81,7 @@ STRICT ?=
 INGEST_ARGS = $(if $(SOURCE),--source $(SOURCE),) $(if $(filter 1,$(STRICT)),--strict,)
 
 ingest: setup ## Load every source into DATA_DIR/warehouse.duckdb with dlt (SOURCE=<name> for one; STRICT=1: warnings fail)
-	@if [ -n "$${DEMO_OLTP_URL:-}" ] && [ -z "$${SOURCES__OLTP__CREDENTIALS:-}" ]; then \
-	  export SOURCES__OLTP__CREDENTIALS="$$DEMO_OLTP_URL"; fi; \
-	if [ -d "$(DATA_DIR)/sources/adplatform" ] && [ -z "$(SOURCES__ADPLATFORM__API_TOKEN)" ] \
-	    && { [ -z "$(SOURCE)" ] || echo ",$(SOURCE)," | grep -q ",adplatform,"; }; then \
-	  $(BIN)/python -m demo api with -- $(BIN)/python -m ingestion $(INGEST_ARGS); \
-	else $(BIN)/python -m ingestion $(INGEST_ARGS); fi
+	@$(BIN)/python -m demo with -- $(BIN)/python -m ingestion $(INGEST_ARGS)
 
 # `make build` is the three steps in order; each one also runs on its own
 build: dbt-build save-manifest publish ## dbt build, then save the production manifest (save-manifest) and publish

@@ -3,7 +3,9 @@
 python -m demo generate [--scale 0.1] [--days 90] [--seed 42] [--clean-data] [--oltp-url URL]
 python -m demo advance  [--days 1] [--oltp-url URL]
 python -m demo summary
-python -m demo api {serve,start,stop,status} ...
+python -m demo api {serve,start,stop,status,with} ...
+python -m demo with -- <command>    # the command with the demo's settings exported (make ingest)
+python -m demo kpis [--check]       # conversion, ROAS, CAC from the built warehouse
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import os
 import resource
 import sys
+from pathlib import Path
 
 from .paths import SourcePaths, data_dir_from_env
 
@@ -49,6 +52,15 @@ def main(argv: list[str] | None = None) -> int:
 
         data_dir_args = ["--data-dir", known.data_dir] if known.data_dir and len(rest) > 1 else []
         return api_main(rest[1:2] + data_dir_args + rest[2:])
+    if rest and rest[0] == "with":  # a command (the ingestion) with the demo's own settings exported
+        from .exports import run_with
+
+        data_dir = Path(known.data_dir) if known.data_dir else data_dir_from_env()
+        try:
+            return run_with(data_dir, rest[1:])
+        except ValueError as exc:
+            print(f"demo: {exc}", file=sys.stderr)
+            return 2
     if rest and rest[0] == "kpis":  # figures read from the built warehouse, not from the generator
         from .kpis import main as kpis_main
 

@@ -639,3 +639,77 @@ def test_with_leaves_no_server_behind_when_killed(adplatform_data: Path, adplatf
     with pytest.raises(requests.ConnectionError):
         adplatform_http.get(url + "/healthz", timeout=2)
     assert not (adplatform_data / "sources" / "adplatform" / "server.pid").exists()
+
+
+# ---------------------------------------------------------------------------------------- python -m demo with
+
+_PRINT_SETTINGS = (
+    "import os, sys; "
+    "[print(k + '=' + os.environ.get(k, '')) for k in "
+    "('SOURCES__OLTP__CREDENTIALS', 'SOURCES__ADPLATFORM__BASE_URL', 'SOURCES__ADPLATFORM__API_TOKEN')]; "
+    "sys.exit(3)"
+)
+
+
+def _demo_with(data_dir: Path, env: dict[str, str]) -> tuple[int, dict[str, str], str]:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "demo",
+            "--data-dir",
+            str(data_dir),
+            "with",
+            "--",
+            sys.executable,
+            "-c",
+            _PRINT_SETTINGS,
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    settings = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    return result.returncode, settings, result.stderr
+
+
+def _env_without_settings() -> dict[str, str]:
+    names = ("SOURCES__OLTP__CREDENTIALS", "SOURCES__ADPLATFORM__BASE_URL", "SOURCES__ADPLATFORM__API_TOKEN")
+    names += (TOKEN_ENV, "DEMO_OLTP_URL")
+    return {key: value for key, value in os.environ.items() if key not in names}
+
+
+def test_demo_with_exports_the_demo_settings(adplatform_data: Path) -> None:
+    """`make ingest` runs `python -m demo with -- python -m ingestion`: the demo API serves, DEMO_OLTP_URL is used."""
+    env = {**_env_without_settings(), "DEMO_OLTP_URL": "postgresql://postgres@127.0.0.1:5432/shop"}
+    code, settings, stderr = _demo_with(adplatform_data, env)
+    assert code == 3, stderr  # the command's own exit code
+    assert settings["SOURCES__OLTP__CREDENTIALS"] == "postgresql://postgres@127.0.0.1:5432/shop"
+    assert settings["SOURCES__ADPLATFORM__BASE_URL"].startswith("http://127.0.0.1:")
+    assert settings["SOURCES__ADPLATFORM__API_TOKEN"]
+
+
+def test_demo_with_leaves_a_users_own_settings_alone(adplatform_data: Path, tmp_path: Path) -> None:
+    env = {
+        **_env_without_settings(),
+        "DEMO_OLTP_URL": "postgresql://postgres@127.0.0.1:5432/shop",
+        "SOURCES__OLTP__CREDENTIALS": "sqlite:////srv/erp.sqlite",
+        "SOURCES__ADPLATFORM__API_TOKEN": "the-users-token",
+    }
+    code, settings, stderr = _demo_with(adplatform_data, env)
+    assert code == 3, stderr
+    assert settings["SOURCES__OLTP__CREDENTIALS"] == "sqlite:////srv/erp.sqlite"
+    assert settings["SOURCES__ADPLATFORM__API_TOKEN"] == "the-users-token"
+    assert settings["SOURCES__ADPLATFORM__BASE_URL"] == ""  # no demo API started: the user's API is configured
+    # a folder without demo data: the command runs as is
+    empty = tmp_path / "own-systems"
+    empty.mkdir()
+    code, settings, stderr = _demo_with(empty, _env_without_settings())
+    assert code == 3, stderr
+    assert settings == {
+        "SOURCES__OLTP__CREDENTIALS": "",
+        "SOURCES__ADPLATFORM__BASE_URL": "",
+        "SOURCES__ADPLATFORM__API_TOKEN": "",
+    }
