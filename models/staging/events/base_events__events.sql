@@ -96,53 +96,17 @@ typed as (
 
 ),
 
-{% if is_incremental() %}
-
--- rows parsed by earlier runs that share an event_id with a new row: their flag may change
-loaded as (
-
-    select
-        _file_name,
-        _line_number,
-        _dlt_load_id,
-        raw_event as event,
-        (invalid_reason is distinct from 'malformed_json') as is_json_object,
-        {%- for field in event_fields() %}
-        {{ field.name }},
-        {%- endfor %}
-        (invalid_reason is distinct from 'timestamp_without_zone') as has_zoned_timestamps,
-        true as is_loaded,
-        invalid_reason as loaded_invalid_reason
-    from {{ this }}
-    where event_id in (select event_id from typed)
-
-),
+{#- the table's own rows read back as the columns of `typed`, flags restored from invalid_reason -#}
+{%- set loaded_columns = ['_file_name', '_line_number', '_dlt_load_id', 'raw_event as event',
+    "(invalid_reason is distinct from 'malformed_json') as is_json_object"]
+    + (event_fields() | map(attribute='name') | list)
+    + ["(invalid_reason is distinct from 'timestamp_without_zone') as has_zoned_timestamps"] %}
 
 deliveries as (
 
-    select
-        *,
-        false as is_loaded,
-        cast(null as {{ dbt.type_string() }}) as loaded_invalid_reason
-    from typed
-    union all
-    select * from loaded
+    {{ reflag_loaded_rows('typed', 'event_id', loaded_columns) }}
 
 ),
-
-{% else %}
-
-deliveries as (
-
-    select
-        *,
-        false as is_loaded,
-        cast(null as {{ dbt.type_string() }}) as loaded_invalid_reason
-    from typed
-
-),
-
-{% endif %}
 
 ranked as (
 
