@@ -21,11 +21,11 @@
 {#- each field as SQL: its capture group, or null when the format has no such field -#}
 {%- set field = {} -%}
 {%- for column in ['client_ip', 'remote_user', 'time_local', 'request_line', 'status_code', 'response_bytes', 'referrer', 'user_agent', 'optional_tail'] -%}
-    {%- if column in line_format.groups -%}
-        {%- do field.update({column: regex_group('captures', line_format.groups[column])}) -%}
-    {%- else -%}
-        {%- do field.update({column: 'cast(null as ' ~ dbt.type_string() ~ ')'}) -%}
-    {%- endif -%}
+{%- if column in line_format.groups -%}
+{%- do field.update({column: regex_group('captures', line_format.groups[column])}) -%}
+{%- else -%}
+{%- do field.update({column: 'cast(null as ' ~ dbt.type_string() ~ ')'}) -%}
+{%- endif -%}
 {%- endfor %}
 
 {#- METHOD path[?query] HTTP/x.y -#}
