@@ -43,7 +43,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build dbt-build save-manifest publish \
         docs docs-generate docs-serve metrics lint lint-fix test test-fast test-idempotency browser \
         reliability reliability-inputs reliability-crash bench bench-generate bench-ingest bench-build clean \
-        check model show slim-ci monitor
+        check model show slim-ci monitor scaffold
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -116,6 +116,10 @@ monitor: setup ## Build the monitoring models (models/monitoring) on the built w
 check: setup ## Metadata guardrails: descriptions, grain tests, owners, layer rules, naming (on a fresh dbt parse)
 	@$(DBT) parse --project-dir . --profiles-dir . --quiet
 	@$(BIN)/python -m tools.check_project --manifest "$(DBT_TARGET_PATH)/manifest.json"
+
+scaffold: setup ## Write the dbt source YAML and a typed, renamed stg_ model per raw table of a loaded dataset: make scaffold SOURCE=<dataset> [FORCE=1]
+	@test -n "$(SOURCE)" || { echo "usage: make scaffold SOURCE=<dlt dataset> [FORCE=1]" >&2; exit 2; }
+	@$(BIN)/python -m tools.scaffold --source "$(SOURCE)" --warehouse "$(DATA_DIR)/warehouse.duckdb" $(if $(filter 1,$(FORCE)),--force,)
 
 model: setup ## Build one model and everything downstream of it, with their tests: make model M=<name>
 	@test -n "$(M)" || { echo "usage: make model M=<model name>" >&2; exit 2; }
