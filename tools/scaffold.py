@@ -15,7 +15,8 @@ What dbt-codegen's `generate_source` and `generate_base_model` do, from what lan
 - `_<dataset>__sources.yml` (with `loaded_at_field` from the dlt load id and a freshness to review) and
   `_<dataset>__models.yml`, with descriptions from the source where it has them: the dlt schema's
   table and column descriptions, else the warehouse's comments. A column with a primary-key hint
-  (or named `id`) gets `unique` + `not_null`.
+  (or named `id`) gets `unique` + `not_null`, a child table of nested data
+  `unique_combination_of_columns` on its parent row and position.
 
 Nothing is invented: what the source does not describe stays empty, and `make check` lists it.
 Existing files are never overwritten unless `--force` (FORCE=1).
@@ -169,11 +170,14 @@ def inspect(con: duckdb.DuckDBPyConnection, dataset: str) -> list[Table]:
         hints = schema.get(raw_table, {})
         column_hints = hints.get("columns", {})
         entity = singular(snake_case(raw_table).split("__")[-1])
-        table = Table(
-            raw_table,
-            f"stg_{snake_case(dataset)}__{snake_case(raw_table).replace('__', '_')}",
-            hints.get("description") or table_comments.get(raw_table, ""),
-        )
+        description = hints.get("description") or table_comments.get(raw_table, "")
+        parent = next((name for name in names if raw_table.startswith(name + "__")), None)
+        if parent and not description:  # a child table dlt unnested from a list of the parent's rows
+            child = raw_table[len(parent) + 2 :]
+            description = (
+                f"The elements of the list `{child}` of `{parent}` rows, one row per element (unnested by dlt)."
+            )
+        table = Table(raw_table, f"stg_{snake_case(dataset)}__{snake_case(raw_table).replace('__', '_')}", description)
         raw_columns = con.execute(
             "select column_name, data_type from information_schema.columns "
             "where table_schema = ? and table_name = ? order by ordinal_position",
@@ -257,7 +261,16 @@ def sources_yml(dataset: str, tables: list[Table]) -> str:
 def models_yml(tables: list[Table]) -> str:
     out = ["version: 2", "", "models:"]
     for table in tables:
-        out += [f"  - name: {table.model}", f"    description: {yaml_text(table.description)}", "    columns:"]
+        out += [f"  - name: {table.model}", f"    description: {yaml_text(table.description)}"]
+        names = {column.raw_name for column in table.columns}
+        if {"_dlt_parent_id", "_dlt_list_idx"} <= names:  # a dlt child table: one row per parent and position
+            out += [
+                "    data_tests:",
+                "      - unique_combination_of_columns:",
+                "          arguments:",
+                "            combination_of_columns: [dlt_parent_id, dlt_list_idx]",
+            ]
+        out.append("    columns:")
         for column in table.columns:
             out += [f"      - name: {column.name}", f"        description: {yaml_text(column.description)}"]
             if column.is_key:
