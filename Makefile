@@ -21,6 +21,10 @@ PORT ?= 8080
 M ?=
 LIMIT ?= 10
 PROD_STATE ?= $(DATA_DIR)/prod-artifacts
+# DEMO_CHECKS=1: `make build` also runs the checks of the demo's own data (tests/dbt/demo/, var demo_checks);
+# `make run` (always the demo) sets it
+DEMO_CHECKS ?=
+DBT_BUILD_VARS = $(if $(filter 1 true,$(DEMO_CHECKS)),--vars '{demo_checks: true}',)
 # dbt's artifacts folder (dbt reads DBT_TARGET_PATH from the environment too); MANIFEST: the manifest whose
 # descriptions `make publish` copies into the snapshot as comments
 DBT_TARGET_PATH ?= target
@@ -39,7 +43,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build dbt-build save-manifest publish \
         docs docs-generate docs-serve metrics lint lint-fix test test-fast test-idempotency browser \
         reliability reliability-inputs reliability-crash bench bench-generate bench-ingest bench-build clean \
-        check model show slim-ci monitor
+        check model show slim-ci monitor scaffold
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -56,6 +60,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP) ## Create .venv (if missing) and install the pinned dependencies
 
+run: DEMO_CHECKS = 1
 run: setup demo-data ingest build docs-generate ## Everything on the embedded default: demo data, ingest, dbt build, docs
 	@echo
 	@echo "done. warehouse: $(DATA_DIR)/warehouse.duckdb   docs site: $(DATA_DIR)/docs (make docs-serve)"
@@ -84,12 +89,12 @@ ingest: setup ## Load every source into DATA_DIR/warehouse.duckdb with dlt (SOUR
 	@$(BIN)/python -m demo with -- $(BIN)/python -m ingestion $(INGEST_ARGS)
 
 # `make build` is the three steps in order; each one also runs on its own
-build: dbt-build save-manifest publish ## dbt build, then save the production manifest (save-manifest) and publish
+build: dbt-build save-manifest publish ## dbt build (DEMO_CHECKS=1: the demo's own data checks too), then save the production manifest (save-manifest) and publish
 
 dbt-build: setup ## dbt build only: seeds, models, snapshots and tests (refused while the warehouse is in use)
 	@mkdir -p "$(DATA_DIR)"
 	@$(BIN)/python -m tools.warehouse_lock check "$(DATA_DIR)/warehouse.duckdb"
-	@$(DBT) build --project-dir . --profiles-dir .
+	@$(DBT) build --project-dir . --profiles-dir . $(DBT_BUILD_VARS)
 
 save-manifest: ## Save dbt's manifest (MANIFEST) as the production state that make slim-ci compares with (PROD_STATE)
 	@test -f "$(MANIFEST)" || { echo "no $(MANIFEST): run make dbt-build first" >&2; exit 2; }
@@ -106,6 +111,10 @@ monitor: setup ## Build the monitoring models (models/monitoring) on the built w
 check: setup ## Metadata guardrails: descriptions, grain tests, owners, layer rules, naming (on a fresh dbt parse)
 	@$(DBT) parse --project-dir . --profiles-dir . --quiet
 	@$(BIN)/python -m tools.check_project --manifest "$(DBT_TARGET_PATH)/manifest.json"
+
+scaffold: setup ## Write the dbt source YAML and a typed, renamed stg_ model per raw table of a loaded dataset: make scaffold SOURCE=<dataset> [FORCE=1]
+	@test -n "$(SOURCE)" || { echo "usage: make scaffold SOURCE=<dlt dataset> [FORCE=1]" >&2; exit 2; }
+	@$(BIN)/python -m tools.scaffold --source "$(SOURCE)" --warehouse "$(DATA_DIR)/warehouse.duckdb" $(if $(filter 1,$(FORCE)),--force,)
 
 model: setup ## Build one model and everything downstream of it, with their tests: make model M=<name>
 	@test -n "$(M)" || { echo "usage: make model M=<model name>" >&2; exit 2; }

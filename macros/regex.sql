@@ -32,3 +32,38 @@
 {% macro duckdb__regex_matches(expr, pattern) -%}
     regexp_matches({{ expr }}, '{{ pattern | replace("'", "''") }}')
 {%- endmacro %}
+
+{#- Every capture group 1..group_count of one match of `pattern` in `expr`, in one pass; null without a match. Read with regex_group. -#}
+{% macro regex_captures(expr, pattern, group_count) -%}
+    {{ return(adapter.dispatch('regex_captures')(expr, pattern, group_count)) }}
+{%- endmacro %}
+
+{#- PostgreSQL and most engines: regexp_match returns the groups as a text array (null without a match). -#}
+{% macro default__regex_captures(expr, pattern, group_count) -%}
+    regexp_match({{ expr }}, '{{ pattern | replace("'", "''") }}')
+{%- endmacro %}
+
+{#- DuckDB: regexp_extract with a list of names returns a struct of the groups (g1, g2, ...), guarded to be null without a match. -#}
+{% macro duckdb__regex_captures(expr, pattern, group_count) -%}
+    {%- set quoted = "'" ~ (pattern | replace("'", "''")) ~ "'" -%}
+    {%- set names = [] -%}
+    {%- for number in range(1, group_count | int + 1) -%}
+        {%- do names.append("'g" ~ number ~ "'") -%}
+    {%- endfor -%}
+    case when regexp_matches({{ expr }}, {{ quoted }}) then regexp_extract({{ expr }}, {{ quoted }}, [{{ names | join(', ') }}]) end
+{%- endmacro %}
+
+{#- Capture group `group` (1-based) of a regex_captures value; null when the line did not match. -#}
+{% macro regex_group(captures, group) -%}
+    {{ return(adapter.dispatch('regex_group')(captures, group)) }}
+{%- endmacro %}
+
+{#- PostgreSQL and most engines: an array element. -#}
+{% macro default__regex_group(captures, group) -%}
+    ({{ captures }})[{{ group | int }}]
+{%- endmacro %}
+
+{#- DuckDB: a struct field. -#}
+{% macro duckdb__regex_group(captures, group) -%}
+    struct_extract({{ captures }}, 'g{{ group | int }}')
+{%- endmacro %}

@@ -4,7 +4,8 @@
 
 Rules (each a function below, each with unit tests on tiny fake manifests):
 
-- description: every model, seed, snapshot and source table has a description.
+- description: every model, seed, snapshot and source table has a description, and so has every column
+  listed in its YAML (`make scaffold` lists every column, leaving empty what the source does not describe).
 - grain: every model has a grain test: `unique` + `not_null` on one column (or a `primary_key`
   constraint), or `unique_combination_of_columns`.
 - owner: every model has an owner: `meta.owner` (set per folder in dbt_project.yml) or a dbt `group`
@@ -128,10 +129,13 @@ def _column(name: str | None) -> str:
 
 
 def check_descriptions(manifest: Manifest) -> Iterator[Violation]:
-    """Every model, seed, snapshot and source table has a description."""
+    """Every model, seed, snapshot and source table has a description, and so has every column its YAML lists."""
     for node in project_nodes(manifest, "model", "seed", "snapshot", "source"):
         if not (node.get("description") or "").strip():
             yield _violation("description", node, "has no description: describe it in its YAML file")
+        for name, column in (node.get("columns") or {}).items():
+            if not (column.get("description") or "").strip():
+                yield _violation("description", node, f"column {name} has no description: describe it in its YAML file")
 
 
 def check_grain(manifest: Manifest) -> Iterator[Violation]:

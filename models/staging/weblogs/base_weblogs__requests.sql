@@ -1,6 +1,7 @@
 {#-
-    Every raw access-log line once, parsed by regular expression (nginx `combined` format, see the
-    doc block `weblogs__combined_format`), typed, flagged (`is_valid`, `invalid_reason`).
+    Every raw access-log line once, parsed by one regular expression (by default nginx's and Apache's
+    `combined` and `common` formats; another format is a var, see the doc block
+    `weblogs__line_format`), typed, flagged (`is_valid`, `invalid_reason`).
     Patterns are written in set blocks so Jinja keeps their backslashes. An incremental table: each
     run parses only the rows of new dlt loads (doc block `events__incremental_parse`).
 -#}
@@ -14,10 +15,18 @@
     )
 }}
 
-{#- remote_addr, remote_user, time_local, request, status, body_bytes_sent, http_referer, http_user_agent -#}
-{%- set combined_log_pattern -%}
-^(\S+) \S+ (\S+) \[(\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] "([^"]*)" (\d{3}) (\d{1,18}) "([^"]*)" "([^"]*)"$
-{%- endset -%}
+{#- {pattern, groups: column -> capture group, group_count}: vars weblog_line_regex / weblog_line_groups -#}
+{%- set line_format = weblog_line_format() -%}
+
+{#- each field as SQL: its capture group, or null when the format has no such field -#}
+{%- set field = {} -%}
+{%- for column in ['client_ip', 'remote_user', 'time_local', 'request_line', 'status_code', 'response_bytes', 'referrer', 'user_agent', 'optional_tail'] -%}
+{%- if column in line_format.groups -%}
+{%- do field.update({column: regex_group('captures', line_format.groups[column])}) -%}
+{%- else -%}
+{%- do field.update({column: 'cast(null as ' ~ dbt.type_string() ~ ')'}) -%}
+{%- endif -%}
+{%- endfor %}
 
 {#- METHOD path[?query] HTTP/x.y -#}
 {%- set request_pattern -%}
@@ -46,6 +55,18 @@ access_log as (
 
 ),
 
+captured as (
+
+    select
+        _file_name,
+        _line_number,
+        _dlt_load_id,
+        line,
+        {{ regex_captures('line', line_format.pattern, line_format.group_count) }} as captures
+    from access_log
+
+),
+
 fields as (
 
     select
@@ -53,16 +74,31 @@ fields as (
         _line_number,
         _dlt_load_id,
         line,
-        {{ regex_matches('line', combined_log_pattern) }} as is_combined_format,
-        {{ regex_extract('line', combined_log_pattern, 1) }} as remote_addr,
-        {{ regex_extract('line', combined_log_pattern, 2) }} as remote_user,
-        {{ regex_extract('line', combined_log_pattern, 3) }} as time_local,
-        {{ regex_extract('line', combined_log_pattern, 4) }} as request_line,
-        {{ regex_extract('line', combined_log_pattern, 5) }} as status,
-        {{ regex_extract('line', combined_log_pattern, 6) }} as body_bytes_sent,
-        {{ regex_extract('line', combined_log_pattern, 7) }} as http_referer,
-        {{ regex_extract('line', combined_log_pattern, 8) }} as http_user_agent
-    from access_log
+        captures is not null as is_format_match,
+        -- a format with an optional tail (combined = common + referer and user agent): a line of a file
+        -- whose other lines have the tail, but that lacks it, is a write cut off by a crash
+        coalesce({{ field['optional_tail'] }}, '') <> '' as has_optional_tail,
+        {{ field['client_ip'] }} as remote_addr,
+        {{ field['remote_user'] }} as remote_user,
+        {{ field['time_local'] }} as time_local,
+        {{ field['request_line'] }} as request_line,
+        {{ field['status_code'] }} as status,
+        {{ field['response_bytes'] }} as body_bytes_sent,
+        {{ field['referrer'] }} as http_referer,
+        {{ field['user_agent'] }} as http_user_agent
+    from captured
+
+),
+
+lines_judged as (
+
+    select
+        *,
+        is_format_match and (
+            has_optional_tail
+            or not bool_or(has_optional_tail) over (partition by _file_name)
+        ) as is_parsed_line
+    from fields
 
 ),
 
@@ -74,9 +110,9 @@ parsed as (
         _line_number,
         _dlt_load_id,
         line,
-        is_combined_format,
+        is_parsed_line,
         remote_addr as client_ip,
-        nullif(remote_user, '-') as remote_user,
+        nullif(nullif(remote_user, '-'), '') as remote_user,
         {{ clf_time_to_utc('time_local') }} as requested_at,
         case when substr(time_local, 22, 1) = '-' then -1 else 1 end * (
             cast(substr(time_local, 23, 2) as integer) * 60
@@ -88,10 +124,11 @@ parsed as (
         nullif({{ regex_extract('request_line', request_pattern, 3) }}, '') as query_string,
         {{ regex_extract('request_line', request_pattern, 4) }} as http_version,
         cast(status as integer) as status_code,
-        cast(body_bytes_sent as bigint) as response_bytes,
-        nullif(http_referer, '-') as referrer,
-        nullif(http_user_agent, '-') as user_agent
-    from fields
+        -- Apache's %b writes `-` for an empty body
+        cast(nullif(nullif(body_bytes_sent, '-'), '') as bigint) as response_bytes,
+        nullif(nullif(http_referer, '-'), '') as referrer,
+        nullif(nullif(http_user_agent, '-'), '') as user_agent
+    from lines_judged
 
 ),
 
@@ -106,7 +143,7 @@ loaded as (
         _line_number,
         _dlt_load_id,
         line,
-        (invalid_reason is distinct from 'unparseable_line') as is_combined_format,
+        (invalid_reason is distinct from 'unparseable_line') as is_parsed_line,
         client_ip,
         remote_user,
         requested_at,
@@ -181,7 +218,7 @@ validated as (
     select
         *,
         case
-            when not coalesce(is_combined_format, false) then 'unparseable_line'
+            when not coalesce(is_parsed_line, false) then 'unparseable_line'
             when requested_at is null then 'invalid_timestamp'
             -- a day of slack: no server logs a request from tomorrow, whatever its clock's zone
             when requested_at > {{ dbt.dateadd('day', 1, dbt.current_timestamp_in_utc_backcompat()) }}

@@ -143,6 +143,24 @@ def test_a_project_that_keeps_every_rule_passes() -> None:
 # --- description -------------------------------------------------------------------------------------
 
 
+def test_description_rule_lists_each_undescribed_column_of_models_and_sources() -> None:
+    """A scaffolded model lists every column; the ones the source did not describe are what is left to do."""
+    columns = {"order_id": {"description": "The order."}, "placed_at": {"description": " "}, "total": {}}
+    scaffolded = model(
+        "stg_oltp__orders", "staging/oltp", depends_on=("model.shop.base_oltp__orders",), columns=columns
+    )
+    raw = {**source("oltp", "orders"), "columns": {"id": {"description": ""}, "total": {"description": "Sum."}}}
+    violations = check(manifest(*replace(replace(good_project(), scaffolded), raw)))
+    assert [str(violation) for violation in violations] == [
+        "[description] models/staging/oltp/_oltp__sources.yml: source oltp.orders column id has no description: "
+        "describe it in its YAML file",
+        "[description] models/staging/oltp/stg_oltp__orders.sql: model stg_oltp__orders column placed_at has no "
+        "description: describe it in its YAML file",
+        "[description] models/staging/oltp/stg_oltp__orders.sql: model stg_oltp__orders column total has no "
+        "description: describe it in its YAML file",
+    ]
+
+
 @pytest.mark.parametrize(
     ("undescribed", "path"),
     [
@@ -189,7 +207,7 @@ def test_grain_rule_accepts_a_unique_combination_or_a_primary_key_constraint() -
     nodes = [*_without_tests_of(good_project(), "fct_orders"), combination]
     assert check(manifest(*nodes)) == []
 
-    columns = {"order_id": {"constraints": [{"type": "primary_key"}]}}
+    columns = {"order_id": {"description": "The order.", "constraints": [{"type": "primary_key"}]}}
     constrained = model("fct_orders", "marts/core", depends_on=("model.shop.int_orders_enriched",), columns=columns)
     nodes = replace(_without_tests_of(good_project(), "fct_orders"), constrained)
     assert check(manifest(*nodes)) == []

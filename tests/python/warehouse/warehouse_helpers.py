@@ -55,7 +55,9 @@ class Warehouse:
 
     def dbt(self, *args: str) -> subprocess.CompletedProcess[str]:
         paths = ["--target-path", str(self.root / "target"), "--log-path", str(self.root / "logs")]
-        return run([DBT, *args, "--project-dir", ".", "--profiles-dir", ".", *paths], self.env)
+        # the demo's warehouse: the checks of the demo's own data run too (tests/dbt/demo/), unless a test sets vars
+        demo_checks = [] if "--vars" in args else ["--vars", "{demo_checks: true}"]
+        return run([DBT, *args, "--project-dir", ".", "--profiles-dir", ".", *paths, *demo_checks], self.env)
 
     def copy(self, root: Path) -> Warehouse:
         """An independent copy (sources, dlt state, warehouse) to change without touching this one."""
