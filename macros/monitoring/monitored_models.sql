@@ -125,3 +125,22 @@
 {% macro spark__monitoring_day_of_week(expression) -%}
     dayofweek({{ expression }})
 {%- endmacro %}
+
+{#-
+    An aggregate whose value does not depend on the order rows arrive in: floating-point sums differ
+    in their last bits when a parallel engine adds partial sums in another order, and the project's
+    content hashes (idempotency, crash recovery) compare every table bit for bit.
+-#}
+{% macro monitoring_ordered_aggregate(function, expression, order_by) -%}
+    {{ return(adapter.dispatch('monitoring_ordered_aggregate')(function, expression, order_by)) }}
+{%- endmacro %}
+
+{#- DuckDB, PostgreSQL: the aggregate reads its rows sorted (`avg(x order by x)`). -#}
+{% macro default__monitoring_ordered_aggregate(function, expression, order_by) -%}
+    {{ function }}({{ expression }} order by {{ order_by }})
+{%- endmacro %}
+
+{#- Spark SQL has no ordered form of avg/stddev/sum: the plain aggregate. -#}
+{% macro spark__monitoring_ordered_aggregate(function, expression, order_by) -%}
+    {{ function }}({{ expression }})
+{%- endmacro %}

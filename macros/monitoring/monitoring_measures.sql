@@ -52,6 +52,7 @@
         table_name,
         column_name,
         column_kind,
+        category_value,
         reference_rows,
         current_rows,
         sum(reference_rows) over (partition by check_date, table_name, column_name) as reference_total,
@@ -92,11 +93,15 @@ measures as (
         max(reference_total) as reference_rows,
         max(current_total) as current_rows,
         count(*) as category_count,
-        sum((current_smoothed - reference_smoothed) * ln(current_smoothed / reference_smoothed)) as psi,
-        sum(
-            case when current_share > 0 then 0.5 * current_share * ln(current_share / mixture_share) else 0 end
-            + case when reference_share > 0 then 0.5 * reference_share * ln(reference_share / mixture_share) else 0 end
-        ) / ln(2) as js_divergence
+        {{ monitoring_ordered_aggregate(
+            'sum', '(current_smoothed - reference_smoothed) * ln(current_smoothed / reference_smoothed)', 'category_value'
+        ) }} as psi,
+        {{ monitoring_ordered_aggregate(
+            'sum',
+            'case when current_share > 0 then 0.5 * current_share * ln(current_share / mixture_share) else 0 end
+            + case when reference_share > 0 then 0.5 * reference_share * ln(reference_share / mixture_share) else 0 end',
+            'category_value'
+        ) }} / ln(2) as js_divergence
     from terms
     group by 1, 2, 3, 4
 

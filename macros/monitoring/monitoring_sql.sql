@@ -26,8 +26,8 @@
             {%- if column.kind == 'numeric' %}
         min({{ number }}) as min_value,
         max({{ number }}) as max_value,
-        avg({{ number }}) as mean_value,
-        stddev_samp({{ number }}) as stddev_value,
+        {{ monitoring_ordered_aggregate('avg', number, number) }} as mean_value,
+        {{ monitoring_ordered_aggregate('stddev_samp', number, number) }} as stddev_value,
         {{ monitoring_quantile(number, 0.05) }} as p05_value,
         {{ monitoring_quantile(number, 0.25) }} as p25_value,
         {{ monitoring_quantile(number, 0.5) }} as median_value,
