@@ -132,63 +132,18 @@ parsed as (
 
 ),
 
-{% if is_incremental() %}
+{#- the table's own rows read back as the columns of `parsed`, the parse flag restored from invalid_reason -#}
+{%- set loaded_columns = ['request_id', '_file_name', '_line_number', '_dlt_load_id', 'line',
+    "(invalid_reason is distinct from 'unparseable_line') as is_parsed_line",
+    'client_ip', 'remote_user', 'requested_at', 'utc_offset_minutes', 'request_line', 'http_method',
+    'request_path', 'query_string', 'http_version', 'status_code', 'response_bytes', 'referrer', 'user_agent'] %}
 
--- rows parsed by earlier runs of the same file and line as a new row: their flag may change
-loaded as (
-
-    select
-        request_id,
-        _file_name,
-        _line_number,
-        _dlt_load_id,
-        line,
-        (invalid_reason is distinct from 'unparseable_line') as is_parsed_line,
-        client_ip,
-        remote_user,
-        requested_at,
-        utc_offset_minutes,
-        request_line,
-        http_method,
-        request_path,
-        query_string,
-        http_version,
-        status_code,
-        response_bytes,
-        referrer,
-        user_agent,
-        true as is_loaded,
-        invalid_reason as loaded_invalid_reason
-    from {{ this }}
-    where request_id in (select request_id from parsed)
-
-),
-
+-- new rows, and rows parsed by earlier runs of the same file and line: their flag may change
 log_lines as (
 
-    select
-        *,
-        false as is_loaded,
-        cast(null as {{ dbt.type_string() }}) as loaded_invalid_reason
-    from parsed
-    union all
-    select * from loaded
+    {{ reflag_loaded_rows('parsed', 'request_id', loaded_columns) }}
 
 ),
-
-{% else %}
-
-log_lines as (
-
-    select
-        *,
-        false as is_loaded,
-        cast(null as {{ dbt.type_string() }}) as loaded_invalid_reason
-    from parsed
-
-),
-
-{% endif %}
 
 flagged as (
 
