@@ -204,10 +204,31 @@ def pending_packages(data_dir: Path) -> list[str]:
     return pending
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
+def _group_exists(pgid: int) -> bool:
+    """True while any process of the group exists, zombies included (a zombie main thread can still have
+    threads in exit holding the process's files, and with them the ingest lock)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _kill_group(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """SIGKILL the process group and wait until every member is gone (reaped), not only the leader.
+
+    The ingestion runs as a child of the `demo api with` leader; SIGKILL reaches both, but the child
+    (which holds the ingest lock) can take a moment longer to release its files on a busy machine, and
+    the trial's stale-lock check must not mistake that for a lock the kill left behind.
+    """
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    deadline = time.monotonic() + timeout
+    while _group_exists(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _start(command: list[str], data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
