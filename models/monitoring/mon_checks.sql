@@ -104,37 +104,25 @@ volume_sides as (
 
 checks as (
 
+    {#- the two drift measures of mon_column_drift_daily: <measure>, <prefix>_allowance, vars monitor_<prefix>_warn/_error -#}
+    {%- for measure, prefix in [('psi', 'psi'), ('js_divergence', 'js')] %}
     select
         check_date,
         table_name,
         column_name,
         column_kind,
-        'psi' as measure,
-        psi as measure_value,
-        psi_allowance as allowance,
-        {{ monitoring_threshold('monitor_psi_warn') }} + psi_allowance as warn_threshold,
-        {{ monitoring_threshold('monitor_psi_error') }} + psi_allowance as error_threshold,
+        '{{ measure }}' as measure,
+        {{ measure }} as measure_value,
+        {{ prefix }}_allowance as allowance,
+        {{ monitoring_threshold('monitor_' ~ prefix ~ '_warn') }} + {{ prefix }}_allowance as warn_threshold,
+        {{ monitoring_threshold('monitor_' ~ prefix ~ '_error') }} + {{ prefix }}_allowance as error_threshold,
         current_rows,
         reference_rows as reference_value
     from drift
 
     union all
 
-    select
-        check_date,
-        table_name,
-        column_name,
-        column_kind,
-        'js_divergence' as measure,
-        js_divergence as measure_value,
-        js_allowance as allowance,
-        {{ monitoring_threshold('monitor_js_warn') }} + js_allowance as warn_threshold,
-        {{ monitoring_threshold('monitor_js_error') }} + js_allowance as error_threshold,
-        current_rows,
-        reference_rows as reference_value
-    from drift
-
-    union all
+    {%- endfor %}
 
     select
         check_date,
