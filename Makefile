@@ -202,16 +202,21 @@ browser: ## Install headless Chromium and chromedriver for the docs site test (D
 	  || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; } \
 	  || { echo "error: apt-get could not install $(BROWSER_PACKAGES)" >&2; exit 1; }
 
-bench: bench-generate bench-ingest bench-build ## Run all benchmarks
+# BENCH_JSON=<dir>: each benchmark also writes its judged figures to <dir>/<benchmark>.json, a list of
+# {benchmark, scale, metric, value, unit, target, pass} records
+BENCH_JSON ?=
+bench_json = $(if $(BENCH_JSON),--json $(BENCH_JSON)/$(1).json,)
+
+bench: bench-generate bench-ingest bench-build ## Run all benchmarks (BENCH_JSON=<dir>: also write their figures as JSON there)
 
 bench-generate: setup ## Generator speed and peak memory at SCALE=1 and SCALE=3 (temporary DATA_DIRs)
-	@$(BIN)/python -m benchmarks.generate --scales 1 3
+	@$(BIN)/python -m benchmarks.generate --scales 1 3 $(call bench_json,generate)
 
 bench-ingest: setup ## Ingest vs DuckDB's own loaders, incremental run, peak memory at SCALE=1 and 3 (~15 min)
-	@$(BIN)/python -m benchmarks.ingest --scales 1 3 --repeats 3 1
+	@$(BIN)/python -m benchmarks.ingest --scales 1 3 --repeats 3 1 $(call bench_json,ingest)
 
 bench-build: setup ## dbt build time at SCALE=1 and 3, incremental build after one new day vs full (~20 min)
-	@$(BIN)/python -m benchmarks.build --scales 1 3 --repeats 3 1
+	@$(BIN)/python -m benchmarks.build --scales 1 3 --repeats 3 1 $(call bench_json,build)
 
 clean: ## Remove DATA_DIR, dbt artifacts and caches (keeps .venv)
 	@$(BIN)/python -m demo api stop >/dev/null 2>&1 || true

@@ -60,3 +60,50 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Measurement:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One judged figure of a benchmark, as written by ``--json PATH``.
+
+    ``target`` is the upper bound the value must not exceed (every target of the benchmarks is an
+    "at most"); ``passed`` is ``value <= target``. In the JSON the field is named ``pass``.
+    """
+
+    benchmark: str
+    scale: float
+    metric: str
+    value: float
+    unit: str
+    target: float
+
+    @property
+    def passed(self) -> bool:
+        return self.value <= self.target
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "benchmark": self.benchmark,
+            "scale": self.scale,
+            "metric": self.metric,
+            "value": round(self.value, 4),
+            "unit": self.unit,
+            "target": self.target,
+            "pass": self.passed,
+        }
+
+
+def verdict(value: float, target: float) -> str:
+    """PASS when the value is at most the target, else MISS (targets are reported, never asserted)."""
+    return "PASS" if value <= target else "MISS"
+
+
+def write_records(path: Path | None, records: list[Record]) -> None:
+    """Write the records as a JSON list to path (nothing when path is None); say where."""
+    if path is None:
+        return
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([record.as_json() for record in records], indent=2) + "\n")
+    print(f"{len(records)} judged figures written to {path}")

@@ -1,6 +1,6 @@
 """dbt build benchmark: full build at several scales, and the incremental build after one new day.
 
-    python -m benchmarks.build --scales 1 3 [--repeats 3 1] [--days 90] [--data-root DIR] [--keep]
+    python -m benchmarks.build --scales 1 3 [--repeats 3 1] [--days 90] [--data-root DIR] [--keep] [--json PATH]
     python -m benchmarks.build --scales 1 --repeats 1 --reuse DIR   # copy already generated demo data
 
 Per scale, in its own data folder: generate the demo data, ingest everything
@@ -13,7 +13,8 @@ Per scale, in its own data folder: generate the demo data, ingest everything
    incremental facts rebuild only their lookback window, views and tables as usual, every test).
    Each repeat starts again from a copy of the fully built warehouse with the new day ingested.
    Target: incremental / full ≤ 15 %.
-3. Scaling: SCALE=3 full build / SCALE=1 full build, target ≤ 3.6 (linear, 3.0, plus 20 %).
+3. Full build at SCALE=1: target ≤ 45 s and peak RSS ≤ 2 GiB. Scaling: a larger scale's full build /
+   the first scale's, target linear plus 20 % (SCALE=3 / SCALE=1 ≤ 3.6); its peak RSS ≤ 1.3x.
 4. Monitoring: the share of the full build's node time spent in the monitoring models and their
    tests (tag ``monitoring``, from ``run_results.json``), target ≤ 15 %.
 
@@ -21,7 +22,9 @@ Times are the wall clock of the ``dbt`` subprocess; ``dbt parse`` runs once befo
 every timed run uses the same partial-parse state. Peak RSS is that of the dbt process tree (DuckDB
 runs inside it). The slowest nodes of the last incremental run (from ``run_results.json``) show
 where the time goes. Figures are medians over ``--repeats`` runs (one value per scale; the last
-applies to the remaining scales). Targets are reported as PASS/MISS, never asserted. Each scale's
+applies to the remaining scales). Targets are reported as PASS/MISS, never asserted; ``--json PATH``
+writes each judged figure as a record {benchmark, scale, metric, value, unit, target, pass}. A failing
+``dbt build`` fails the benchmark. Each scale's
 folder under ``--data-root`` (default: a temporary folder) is removed afterwards unless ``--keep``.
 """
 
@@ -33,16 +36,22 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._measure import Measurement, measure, median
-from .ingest import progress, run_scales, verdict
+from ._measure import Measurement, Record, measure, median, verdict
+from .ingest import progress, run_scales
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 """dbt runs here (dbt_project.yml, profiles.yml)."""
 
 DBT = str(Path(sys.executable).with_name("dbt"))
+FULL_TARGET_SECONDS = 45.0
+"""The full build at SCALE=1 (judged at that scale only)."""
 INCREMENTAL_TARGET = 0.15
 MONITORING_TARGET = 0.15
 LINEAR_TOLERANCE = 1.20
+PEAK_RSS_TARGET_MB = 2048.0
+"""Peak RSS of the full build at SCALE=1 (judged at that scale only)."""
+PEAK_RSS_GROWTH_TARGET = 1.30
+"""Peak RSS at a larger scale / at the first scale."""
 SLOWEST_NODES = 8
 
 
@@ -65,6 +74,11 @@ class ScaleResult:
     def full_seconds(self) -> float:
         """Median wall clock of the full builds."""
         return median([m.seconds for m in self.full])
+
+    @property
+    def full_peak_mb(self) -> float:
+        """Highest peak RSS of the full builds."""
+        return max(m.peak_rss_mb for m in self.full)
 
     @property
     def incremental_seconds(self) -> float:
@@ -176,8 +190,15 @@ def bench_scale(data_dir: Path, scale: float, repeats: int) -> ScaleResult:
     return result
 
 
-def report(results: list[ScaleResult]) -> None:
-    """The table of figures, the scaling ratio, and where the incremental build spends its time."""
+def report(results: list[ScaleResult]) -> list[Record]:
+    """The table of figures, the scaling ratio, and where the incremental build spends its time; the judged
+    figures as records (``--json``)."""
+    records: list[Record] = []
+
+    def judged(scale: float, metric: str, value: float, unit: str, target: float) -> str:
+        records.append(Record("build", scale, metric, value, unit, target))
+        return verdict(value, target)
+
     print()
     print(
         "dbt build (wall clock of the dbt process, medians; peak RSS of its process tree). full: every node on "
@@ -194,29 +215,44 @@ def report(results: list[ScaleResult]) -> None:
         print(
             f"{result.scale:>6g}{result.events:>12,}{result.repeats:>6}{result.full_seconds:>9.1f}"
             f"{result.incremental_seconds:>9.1f}{ratio:>12.3f}{'≤ ' + format(INCREMENTAL_TARGET, '.2f'):>8}  "
-            f"{verdict(ratio, INCREMENTAL_TARGET):<7}{max(m.peak_rss_mb for m in result.full):>13,.0f}"
-            f"{max(m.peak_rss_mb for m in result.incremental):>14,.0f}"
+            f"{judged(result.scale, 'incremental_vs_full', ratio, 'ratio', INCREMENTAL_TARGET):<7}"
+            f"{result.full_peak_mb:>13,.0f}{max(m.peak_rss_mb for m in result.incremental):>14,.0f}"
         )
+    for result in results:
+        if result.scale == 1:
+            print(
+                f"full build at SCALE=1: {result.full_seconds:.1f} s, target ≤ {FULL_TARGET_SECONDS:.0f} s: "
+                f"{judged(1, 'full_seconds', result.full_seconds, 's', FULL_TARGET_SECONDS)}; peak RSS "
+                f"{result.full_peak_mb:,.0f} MB, target ≤ {PEAK_RSS_TARGET_MB:,.0f} MB: "
+                f"{judged(1, 'full_peak_rss', result.full_peak_mb, 'MB', PEAK_RSS_TARGET_MB)}"
+            )
     base = results[0]
     for result in results[1:]:
         growth = result.full_seconds / base.full_seconds
         linear = result.scale / base.scale
         target = linear * LINEAR_TOLERANCE
+        rss_growth = result.full_peak_mb / base.full_peak_mb
+        rss_metric = f"full_peak_rss_vs_scale_{base.scale:g}"
         print(
             f"full build SCALE={result.scale:g} / SCALE={base.scale:g}: {growth:.2f} (data {linear:.1f}x; "
-            f"target ≤ {target:.2f}, linear + {LINEAR_TOLERANCE - 1:.0%}): {verdict(growth, target)}"
+            f"target ≤ {target:.2f}, linear + {LINEAR_TOLERANCE - 1:.0%}): "
+            f"{judged(result.scale, f'full_seconds_vs_scale_{base.scale:g}', growth, 'ratio', target)}; peak RSS "
+            f"{rss_growth:.2f}x, target ≤ {PEAK_RSS_GROWTH_TARGET:.2f}: "
+            f"{judged(result.scale, rss_metric, rss_growth, 'ratio', PEAK_RSS_GROWTH_TARGET)}"
         )
     for result in results:
         share = result.monitoring_seconds / result.node_seconds if result.node_seconds else 0.0
         print(
             f"monitoring (tag:monitoring) at SCALE={result.scale:g}: {result.monitoring_seconds:.1f} s of "
             f"{result.node_seconds:.1f} s node time in the full build = {share:.1%} "
-            f"(target ≤ {MONITORING_TARGET:.0%}): {verdict(share, MONITORING_TARGET)}"
+            f"(target ≤ {MONITORING_TARGET:.0%}): "
+            f"{judged(result.scale, 'monitoring_share', share, 'ratio', MONITORING_TARGET)}"
         )
     for result in results:
         print(f"\nslowest nodes of the incremental build at SCALE={result.scale:g} ({result.nodes} nodes):")
         for name, seconds in result.slowest:
             print(f"  {seconds:7.2f} s  {name}")
+    return records
 
 
 def main(argv: list[str] | None = None) -> int:
