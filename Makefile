@@ -107,9 +107,9 @@ save-manifest: ## Save dbt's manifest (MANIFEST) as the production state that ma
 publish: setup ## Snapshot the marts into DATA_DIR/published/warehouse.duckdb for read-only use (atomic swap)
 	@$(BIN)/python -m tools.publish --manifest "$(MANIFEST)"
 
-monitor: setup ## Build the monitoring models (models/monitoring) on the built warehouse; print the newest day's checks, exit 1 on an error
+monitor: setup ## Build the monitoring models (models/monitoring) on the built warehouse; print the newest day's checks, write DATA_DIR/reports/monitoring.html, exit 1 on an error
 	@$(DBT) build --select tag:monitoring --exclude test_name:no_monitoring_alarms --project-dir . --profiles-dir .
-	@$(BIN)/python -m tools.monitoring $(if $(ALL),--all,)
+	@$(BIN)/python -m tools.monitoring $(if $(ALL),--all,) --report "$(DATA_DIR)/reports/monitoring.html"
 
 # SEEDS, JSON: `make monitor-quality SEEDS=1,2 JSON=quality.json`
 monitor-quality: setup ## Detection quality of the monitoring: each drift kind and a stationary run per seed, against the manifest

@@ -5,8 +5,9 @@
 
 For each seed: generate `--days` days of demo data, ingest and build once (the base); then for each
 drift kind, and once without drift (stationary), a copy of the base is advanced `--drift-days` days
-(`python -m demo advance --drift <kind>`), ingested and built (`dbt build` without tests: a drift may
-break data tests, which would skip the monitoring models), and the error-level checks of
+(`python -m demo advance --drift <kind>`), ingested and built (`dbt build --select +tag:monitoring`
+without tests: a drift may break data tests, which would skip the monitoring models), and the
+error-level checks of
 monitoring.mon_checks are compared with the drift's ground truth in the demo manifest:
 
 - caught: an error on one of the drift's `detect_on` (table, column) within 1 day of its start
@@ -71,12 +72,14 @@ def _env(data_dir: Path) -> dict[str, str]:
 def _ingest_and_build(data_dir: Path, log: Path) -> None:
     env = _env(data_dir)
     _run([str(BIN / "python"), "-m", "demo", "with", "--", str(BIN / "python"), "-m", "ingestion"], env, log)
-    # models (and seeds, snapshots) only: a drift may fail data tests, and a failed test skips the
-    # models after it in `dbt build`, the monitoring models among them
+    # the monitoring models and everything they read (seeds, snapshots, models), no tests: a drift may
+    # fail data tests, and a failed test skips the models after it in `dbt build`
     _run(
         [
             str(BIN / "dbt"),
             "build",
+            "--select",
+            "+tag:monitoring",
             "--exclude",
             "resource_type:test",
             "resource_type:unit_test",
@@ -121,7 +124,9 @@ def judge(seed: int, kind: str, manifest: dict, errors: list[tuple[str, str, str
     return RunResult(seed, kind, drift["start_date"], bool(caught_by), caught_by, false_alarms)
 
 
-def run_seed(seed: int, kinds: list[str], scale: float, days: int, drift_days: int, work: Path) -> list[RunResult]:
+def run_seed(
+    seed: int, kinds: list[str], scale: float, days: int, drift_days: int, work: Path, keep: bool = False
+) -> list[RunResult]:
     base = work / f"seed-{seed}" / "base"
     if base.exists():
         shutil.rmtree(base)
@@ -159,8 +164,11 @@ def run_seed(seed: int, kinds: list[str], scale: float, days: int, drift_days: i
             f"  seed {seed}: {kind:<13} {verdict:<10} false alarms {len(result.false_alarms)}  ({result.seconds:.0f}s)",
             flush=True,
         )
+        for alarm in result.false_alarms:
+            print(f"    false alarm: {' '.join(alarm)}", flush=True)
         results.append(result)
-        shutil.rmtree(run_dir)  # keep the disk small; the verdict and the checks are in the result
+        if not keep:
+            shutil.rmtree(run_dir)  # keep the disk small; the verdict and the checks are in the result
     return results
 
 
@@ -208,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drift-days", type=int, default=2, help="days advanced with the drift (default 2)")
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
     parser.add_argument("--json", type=Path, default=None, help="also write the table and every run as JSON")
+    parser.add_argument("--keep", action="store_true", help="keep every run's data folder (in --work)")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     kinds = list(KINDS) if args.kinds == "all" else [k.strip() for k in args.kinds.split(",") if k.strip()]
@@ -226,10 +235,11 @@ def main(argv: list[str] | None = None) -> int:
     results: list[RunResult] = []
     try:
         for seed in seeds:
-            results.extend(run_seed(seed, kinds, args.scale, args.days, args.drift_days, work))
-            shutil.rmtree(work / f"seed-{seed}", ignore_errors=True)
+            results.extend(run_seed(seed, kinds, args.scale, args.days, args.drift_days, work, args.keep))
+            if not args.keep:
+                shutil.rmtree(work / f"seed-{seed}", ignore_errors=True)
     finally:
-        if args.work is None:
+        if args.work is None and not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     rows = summarize(results)
     seconds = time.perf_counter() - started

@@ -7,7 +7,7 @@ warehouse tables and columns it affects (`detect_on`: where monitoring must flag
 everything it changes downstream too, so alarms there are expected rather than false).
 
 Kinds (default size in brackets):
-- channel_mix [0.6]: that share of the web sessions that would arrive organic or direct arrive from
+- channel_mix [0.8]: that share of the web sessions that would arrive organic or direct arrive from
   social instead (a viral post / a broken referrer policy).
 - price [0.5]: list prices of one top-level category (the one with the largest sum of list prices)
   rise by that share.
@@ -42,7 +42,7 @@ from .shop_rules import EPOCH0, db_ts, money
 from .simulate import Simulator
 from .world import CATEGORIES, START_DATE, ProductInfo, usd_price_cents
 
-DEFAULT_SIZE = {"channel_mix": 0.6, "price": 0.5, "volume_drop": 0.85, "null_spike": 0.8, "schema_change": 1.0}
+DEFAULT_SIZE = {"channel_mix": 0.8, "price": 0.5, "volume_drop": 0.85, "null_spike": 0.8, "schema_change": 1.0}
 KINDS = tuple(DEFAULT_SIZE)
 DRIFT_FILE = "drift.json"
 RENAMED_FIELD = ("on_hand", "on_hand_units")
