@@ -3,7 +3,9 @@
     whose schema version differs from the previous completed load's of the same dataset, each column
     that the new version adds to a table or gives another data type, and each table it adds. dlt
     never drops a column, so a renamed field shows up as an added column (the old one stays, empty
-    from then on) and a retyped one as an added variant column (`<name>__v_<type>`).
+    from then on) and a retyped one as an added variant column (`<name>__v_<type>`). Columns the
+    ingestion adds itself (var monitor_schema_ignore_columns: `_file_name`, `_line_number`,
+    `_source_deleted`) are left out.
 -#}
 
 with
@@ -92,7 +94,10 @@ final as (
         -- the newest completed load of the dataset: its changes are judged by mon_checks today
         is_latest_load
     from compared
-    where change_kind is not null
+    where
+        change_kind is not null
+        -- columns the ingestion itself adds (file lineage, hard-delete markers) are not the source's
+        and column_name not in ('{{ var("monitor_schema_ignore_columns") | join("', '") }}')
 
 )
 
