@@ -8,6 +8,10 @@
     `_source_deleted`) are left out.
 -#}
 
+{%- set ignored_columns = [] %}
+{%- for name in var('monitor_schema_ignore_columns') %}{% do ignored_columns.append("'" ~ name ~ "'") %}{% endfor %}
+{%- set ignored_columns = ignored_columns | join(', ') %}
+
 with
 
 loads as (
@@ -97,7 +101,7 @@ final as (
     where
         change_kind is not null
         -- columns the ingestion itself adds (file lineage, hard-delete markers) are not the source's
-        and column_name not in ('{{ var("monitor_schema_ignore_columns") | join("', '") }}')
+        and column_name not in ({{ ignored_columns }})
 
 )
 
