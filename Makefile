@@ -16,6 +16,9 @@ SEED ?= 42
 DIRTY ?= 1
 # DAYS: days of history for demo-data (default 90); days to add for advance (default 1)
 DAYS ?=
+# DRIFT=<kind>: `make advance` injects a drift from the first new day on (channel_mix, price, volume_drop,
+# null_spike, schema_change; demo/generator/drift.py); the ground truth goes into the demo manifest
+DRIFT ?=
 PORT ?= 8080
 # M: the model of `make model` / `make show`; PROD_STATE: the production artifacts `make slim-ci` compares with
 M ?=
@@ -43,7 +46,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build dbt-build save-manifest publish \
         docs docs-generate docs-serve metrics lint lint-fix test test-fast test-idempotency browser \
         reliability reliability-inputs reliability-crash bench bench-generate bench-ingest bench-build clean \
-        check model show slim-ci monitor scaffold
+        check model show slim-ci monitor monitor-quality scaffold
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -69,8 +72,8 @@ demo-data: setup ## Generate the demo shop's source systems (SCALE, DAYS=90, SEE
 	@$(BIN)/python -m demo generate --scale $(SCALE) --days $(or $(DAYS),90) --seed $(SEED) \
 		$(if $(filter 0,$(DIRTY)),--no-dirty,)
 
-advance: setup ## Simulate the next day(s) on top of existing demo data (DAYS=1)
-	@$(BIN)/python -m demo advance --days $(or $(DAYS),1)
+advance: setup ## Simulate the next day(s) on top of existing demo data (DAYS=1; DRIFT=<kind> injects a drift)
+	@$(BIN)/python -m demo advance --days $(or $(DAYS),1)$(if $(DRIFT), --drift $(DRIFT))
 
 api-start: setup ## Start the demo ad platform API on 127.0.0.1 (background)
 	@$(BIN)/python -m demo api start
@@ -104,9 +107,13 @@ save-manifest: ## Save dbt's manifest (MANIFEST) as the production state that ma
 publish: setup ## Snapshot the marts into DATA_DIR/published/warehouse.duckdb for read-only use (atomic swap)
 	@$(BIN)/python -m tools.publish --manifest "$(MANIFEST)"
 
-monitor: setup ## Build the monitoring models (models/monitoring) on the built warehouse; print the newest day's checks, exit 1 on an error
+monitor: setup ## Build the monitoring models (models/monitoring) on the built warehouse; print the newest day's checks, write DATA_DIR/reports/monitoring.html, exit 1 on an error
 	@$(DBT) build --select tag:monitoring --exclude test_name:no_monitoring_alarms --project-dir . --profiles-dir .
-	@$(BIN)/python -m tools.monitoring $(if $(ALL),--all,)
+	@$(BIN)/python -m tools.monitoring $(if $(ALL),--all,) --report "$(DATA_DIR)/reports/monitoring.html"
+
+# SEEDS, JSON: `make monitor-quality SEEDS=1,2 JSON=quality.json`
+monitor-quality: setup ## Detection quality of the monitoring: each drift kind and a stationary run per seed, against the manifest
+	@$(BIN)/python -m tools.monitoring_quality $(if $(SEEDS),--seeds $(SEEDS),) $(if $(JSON),--json $(JSON),)
 
 check: setup ## Metadata guardrails: descriptions, grain tests, owners, layer rules, naming (on a fresh dbt parse)
 	@$(DBT) parse --project-dir . --profiles-dir . --quiet
