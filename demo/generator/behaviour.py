@@ -24,7 +24,7 @@ import numpy as np
 
 from .world import uniform
 
-CHURN_HORIZON_DAYS = 30  # the label: no order in the 30 days after the as-of date (dbt var churn_horizon_days)
+CHURN_HORIZON_DAYS = 21  # the label: no order in the 21 days after the as-of date (dbt var churn_horizon_days)
 ENGAGEMENT_FLOOR = 0.08  # a customer who has not ordered in a long time still visits a little
 BASE_HAZARD = 0.002  # daily churn hazard of a fully engaged customer
 FADED_HAZARD = 0.03  # extra daily churn hazard of a customer whose engagement has faded completely

@@ -1,8 +1,8 @@
 -- The point-in-time training set of the churn model: the customer features as of every Sunday (the
--- weekly as-of dates), each computed only from what was known at the end of that day (macro
+-- weekly as-of dates) and of the newest day, each computed only from what was known at the end of that day (macro
 -- customer_features_as_of), with the label from the churn_horizon_days after it: no order placed in
 -- that window (is_churned), known only once the window has passed (is_label_mature).
-{%- set horizon = integer_var('churn_horizon_days', 30) %}
+{%- set horizon = integer_var('churn_horizon_days', 21) %}
 
 with
 
@@ -39,15 +39,16 @@ data_window as (
 
 ),
 
+-- every Sunday, and the newest day (the rows `make score` scores)
 as_of_dates as (
 
     select calendar.date_day as as_of_date
     from calendar
     cross join data_window
     where
-        calendar.iso_day_of_week = 7
-        and calendar.date_day >= data_window.first_order_date
+        calendar.date_day >= data_window.first_order_date
         and calendar.date_day <= data_window.last_order_date
+        and (calendar.iso_day_of_week = 7 or calendar.date_day = data_window.last_order_date)
 
 ),
 
