@@ -125,3 +125,31 @@ def test_the_leakage_test_catches_a_leaking_feature(ml_warehouse: Warehouse, tmp
     assert leaking.returncode != 0, leaking.stdout[-3000:]
     failures = [line for line in leaking.stdout.splitlines() if " FAIL " in line]
     assert any("assert_customer_snapshots__no_feature_leakage" in line for line in failures), failures
+
+
+def test_continuous_training_retrains_on_drift_of_a_model_feature(
+    trained: tuple[Warehouse, list[dict[str, Any]]],
+) -> None:
+    import duckdb
+
+    from ml.ct import retrain_decision
+
+    warehouse, _ = trained
+    assert retrain_decision(warehouse.data_dir)["retrain"] is False  # champion, no drift, no newer mature week
+    con = duckdb.connect(str(warehouse.data_dir / "warehouse.duckdb"))
+    try:
+        con.execute("create schema if not exists monitoring")
+        con.execute(
+            "create or replace table monitoring.mon_checks as select * from (values"
+            " (date '2025-03-11', 'fct_sessions', 'platform', 'psi', 0.4, 'error'),"
+            " (date '2025-03-11', 'fct_web_requests', 'status_code', 'psi', 0.4, 'error'),"
+            " (date '2025-03-10', 'fct_orders', 'sales_channel', 'psi', 0.4, 'error'))"
+            " as checks(check_date, table_name, column_name, measure, measure_value, check_status)"
+        )
+    finally:
+        con.close()
+    decision = retrain_decision(warehouse.data_dir)
+    assert decision["retrain"] is True
+    # only the newest day counts, and only columns a feature reads (status codes feed none)
+    assert [(d["table"], d["column"]) for d in decision["drift"]] == [("fct_sessions", "platform")]
+    assert "app_session_count" in decision["reason"]
