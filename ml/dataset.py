@@ -74,20 +74,32 @@ class Rows:
 
 
 def _select(con: duckdb.DuckDBPyConnection, where: str) -> Rows:
-    numeric = ", ".join(f"cast({n} as double) as {n}" for n in NUMERIC)
-    categorical = ", ".join(f"coalesce({c}, 'unknown') as {c}" for c in CATEGORICAL)
-    table = con.sql(
-        f"select as_of_date, customer_id, {numeric}, {categorical}, cast(is_churned as integer) as is_churned"
-        f" from {SNAPSHOTS} where {where} order by as_of_date, customer_id"
+    """Every column of the snapshot table (a model trained on other features than today's still finds its
+    own): text as categories (null as `unknown`), numbers and booleans as floats (null as NaN)."""
+    schema, table = SNAPSHOTS.split(".")
+    described = con.execute(
+        "select column_name, data_type from information_schema.columns"
+        " where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    text = {name for name, kind in described if kind.upper().startswith("VARCHAR")}
+    exprs = []
+    for name, _ in described:
+        if name in ("as_of_date", "customer_id"):
+            exprs.append(name)
+        elif name in text:
+            exprs.append(f"coalesce({name}, 'unknown') as {name}")
+        else:
+            exprs.append(f"cast({name} as double) as {name}")
+    fetched = con.sql(
+        f"select {', '.join(exprs)} from {SNAPSHOTS} where {where} order by as_of_date, customer_id"
     ).fetchnumpy()
     columns: dict[str, np.ndarray] = {}
-    for name, values in table.items():
-        if name in CATEGORICAL:
+    for name, values in fetched.items():
+        if name in text:
             columns[name] = np.asarray(values, dtype=object)
         elif name == "as_of_date":
             columns[name] = np.asarray(values, dtype="datetime64[D]")
-        elif name == "is_churned":
-            columns[name] = np.ma.filled(np.ma.asarray(values, dtype=np.float64), np.nan)
         else:
             columns[name] = np.ma.filled(np.ma.asarray(values, dtype=np.float64), np.nan)
     return Rows(columns)

@@ -17,6 +17,7 @@ def _quiet() -> None:
     # MLflow's own progress output and warnings (alembic migrations, pip requirement inference) are noise
     # in `make train`'s output; errors still raise
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
     for name in ("mlflow", "alembic"):
         logging.getLogger(name).setLevel(logging.ERROR)
