@@ -46,7 +46,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build dbt-build save-manifest publish \
         docs docs-generate docs-serve metrics lint lint-fix test test-fast test-idempotency browser \
         reliability reliability-inputs reliability-crash bench bench-generate bench-ingest bench-build clean \
-        check model show slim-ci monitor monitor-quality scaffold
+        check model show slim-ci monitor monitor-quality scaffold train score ct bench-train
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -115,6 +115,23 @@ monitor: setup ## Build the monitoring models (models/monitoring) on the built w
 monitor-quality: setup ## Detection quality of the monitoring: each drift kind and a stationary run per seed, against the manifest
 	@$(BIN)/python -m tools.monitoring_quality $(if $(SEEDS),--seeds $(SEEDS),) $(if $(JSON),--json $(JSON),)
 
+# The churn model (ml/, README "Continuous training"): MLflow's store is DATA_DIR/mlflow
+train: setup ## Train the churn model on the point-in-time snapshots, track and register it in MLflow (DATA_DIR/mlflow), promote it if the quality gate allows; writes DATA_DIR/ml/last_train.json
+	@$(BIN)/python -m ml train
+
+score: setup ## Score the newest day's customers with the champion model into the warehouse (ml_scores.churn_scores), then build fct_churn_scores and its realized-AUC report
+	@$(BIN)/python -m tools.warehouse_lock check "$(DATA_DIR)/warehouse.duckdb"
+	@$(BIN)/python -m ml score
+	@$(DBT) build --select stg_ml_scores__churn_scores+ --project-dir . --profiles-dir . --quiet
+
+ct: setup ## One continuous-training cycle: advance the demo a day, ingest, build, monitor, retrain if needed (no champion, drift on a model feature, a newly matured week), gate, score
+	@$(MAKE) --no-print-directory advance DAYS=1
+	@$(MAKE) --no-print-directory ingest build
+	@$(MAKE) --no-print-directory monitor || echo "ct: monitoring reported errors (above); the retraining decision reads them"
+	@rc=0; $(BIN)/python -m ml ct || rc=$$?; \
+		if [ $$rc -eq 0 ]; then $(MAKE) --no-print-directory train; elif [ $$rc -ne 3 ]; then exit $$rc; fi
+	@$(MAKE) --no-print-directory score
+
 check: setup ## Metadata guardrails: descriptions, grain tests, owners, layer rules, naming (on a fresh dbt parse)
 	@$(DBT) parse --project-dir . --profiles-dir . --quiet
 	@$(BIN)/python -m tools.check_project --manifest "$(DBT_TARGET_PATH)/manifest.json"
@@ -164,8 +181,8 @@ metrics: setup ## Validate the semantic layer (MetricFlow) on the built warehous
 SQL ?= models tests/dbt
 
 lint: setup ## Lint Python (ruff check, ruff format --check) and SQL (sqlfluff, house style in .sqlfluff; SQL=<paths>)
-	@$(BIN)/ruff check demo ingestion benchmarks tools tests
-	@$(BIN)/ruff format --check --quiet demo ingestion benchmarks tools tests
+	@$(BIN)/ruff check demo ingestion ml benchmarks tools tests
+	@$(BIN)/ruff format --check --quiet demo ingestion ml benchmarks tools tests
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
 	DATA_DIR="$$scratch" DBT_TARGET_PATH="$$scratch/target" $(BIN)/sqlfluff lint $(SQL)
 
@@ -214,13 +231,16 @@ browser: ## Install headless Chromium and chromedriver for the docs site test (D
 BENCH_JSON ?=
 bench_json = $(if $(BENCH_JSON),--json $(BENCH_JSON)/$(1).json,)
 
-bench: bench-generate bench-ingest bench-build ## Run all benchmarks (BENCH_JSON=<dir>: also write their figures as JSON there)
+bench: bench-generate bench-ingest bench-build bench-train ## Run all benchmarks (BENCH_JSON=<dir>: also write their figures as JSON there)
 
 bench-generate: setup ## Generator speed and peak memory at SCALE=1 and SCALE=3 (temporary DATA_DIRs)
 	@$(BIN)/python -m benchmarks.generate --scales 1 3 $(call bench_json,generate)
 
 bench-ingest: setup ## Ingest vs DuckDB's own loaders, incremental run, peak memory at SCALE=1 and 3 (~15 min)
 	@$(BIN)/python -m benchmarks.ingest --scales 1 3 --repeats 3 1 $(call bench_json,ingest)
+
+bench-train: setup ## make train's time and peak memory at SCALE=1 (targets < 2 min, < 2 GB; REUSE=<built DATA_DIR> skips preparing)
+	@$(BIN)/python -m benchmarks.train --scale 1 $(if $(REUSE),--reuse "$(REUSE)",) $(call bench_json,train)
 
 bench-build: setup ## dbt build time at SCALE=1 and 3, incremental build after one new day vs full (~20 min)
 	@$(BIN)/python -m benchmarks.build --scales 1 3 --repeats 3 1 $(call bench_json,build)
