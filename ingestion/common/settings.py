@@ -41,8 +41,15 @@ class Paths:
 
     @property
     def pipelines_dir(self) -> Path:
-        """dlt's working folder: pipeline state, schemas and load packages."""
-        return self.data_dir / PIPELINES_FOLDER
+        """dlt's working folder: pipeline state, schemas and load packages.
+
+        ``pipelines/`` for the DuckDB warehouse; ``pipelines-<destination>/`` for another destination, so
+        one data folder can load the same demo data into several engines (``make parity``) without one
+        pipeline's state (incremental cursors, schema) belonging to another engine's tables.
+        """
+        if uses_local_warehouse():
+            return self.data_dir / PIPELINES_FOLDER
+        return self.data_dir / f"{PIPELINES_FOLDER}-{destination_name()}"
 
     @property
     def sources_dir(self) -> Path:
