@@ -47,7 +47,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build dbt-build save-manifest publish \
         docs docs-generate docs-serve metrics lint lint-fix test test-fast test-idempotency browser \
-        reliability reliability-inputs reliability-crash parity bench bench-generate bench-ingest bench-build clean \
+        reliability reliability-inputs reliability-crash parity spark-up spark-down bench bench-generate bench-ingest bench-build clean \
         check model show slim-ci monitor scaffold
 
 help: ## Show this help
@@ -108,6 +108,13 @@ save-manifest: ## Save dbt's manifest (MANIFEST) as the production state that ma
 
 publish: setup ## Snapshot the marts into DATA_DIR/published/warehouse.duckdb for read-only use (atomic swap)
 	@$(if $(DBT_TARGET_ARG),echo "publish: the DuckDB snapshot is for TARGET=dev only (skipped for $(TARGET))",$(BIN)/python -m tools.publish --manifest "$(MANIFEST)")
+
+spark-up: setup ## Start a local Spark standalone cluster (master, 1 worker) and its Thrift server on 127.0.0.1:10000 (DATA_DIR/spark/)
+	@$(BIN)/python -c "import pyspark" 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[spark]'
+	@$(BIN)/python -m tools.spark_cluster up
+
+spark-down: setup ## Stop the Spark cluster of make spark-up
+	@$(BIN)/python -m tools.spark_cluster down
 
 parity: setup ## Build the demo data on each engine (PARITY_TARGETS="dev postgres") and compare every mart row by row; exit 1 on a difference
 	@$(BIN)/python -m tools.parity --data-dir "$(DATA_DIR)/parity" --scale $(or $(PARITY_SCALE),0.02) \

@@ -1,0 +1,135 @@
+"""tools.parity: the comparison rules on their own, then the same project on DuckDB and PostgreSQL.
+
+The end-to-end tests build tiny demo data (SCALE 0.02, 5 days) on both engines: one shows every mart
+equal; one breaks a dispatched ``postgres__`` macro in a copy of the project and shows parity failing
+(exit 1, the mart named). Both are slow (each is two dbt builds: about 3 minutes on 2 cores).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parents[3]
+if str(REPO) not in sys.path:  # `pytest` run without `python -m` (which puts the repo first)
+    sys.path.insert(0, str(REPO))
+
+from tools import parity  # noqa: E402
+
+COLUMNS = ["key", "amount", "ratio", "score", "at"]
+
+
+def _rows(*rows: tuple) -> list[tuple]:
+    return parity.normalise_rows(rows)
+
+
+def _compare(left: list[tuple], right: list[tuple]) -> list[str]:
+    return parity.compare_rows(_rows(*left), _rows(*right), COLUMNS)
+
+
+def test_equal_tables_in_another_row_order_and_representation_are_equal() -> None:
+    at = datetime(2025, 1, 2, 3, 4, 5, 123456)
+    duck = [
+        (1, Decimal("12.50"), Decimal("0.3333"), 0.1 + 0.2, at),
+        (2, None, None, None, None),
+    ]
+    postgres = [
+        (2, None, None, None, None),
+        (1, Decimal("12.5"), Decimal("0.3333"), 0.3, at.replace(tzinfo=UTC)),
+    ]
+    assert _compare(duck, postgres) == []
+
+
+def test_money_differs_by_a_cent() -> None:
+    problems = _compare([(1, Decimal("12.50"), None, None, None)], [(1, Decimal("12.51"), None, None, None)])
+    assert problems == ["row 1: amount: Decimal('12.50') vs Decimal('12.51')"]
+
+
+def test_a_ratio_may_differ_by_one_unit_of_its_last_place_but_not_two() -> None:
+    assert _compare([(1, None, Decimal("21.6262"), None, None)], [(1, None, Decimal("21.6263"), None, None)]) == []
+    assert _compare([(1, None, Decimal("21.6262"), None, None)], [(1, None, Decimal("21.6264"), None, None)])
+
+
+def test_floats_within_the_tolerance_only() -> None:
+    assert _compare([(1, None, None, 1.0, None)], [(1, None, None, 1.0 + 1e-12, None)]) == []
+    assert _compare([(1, None, None, 1.0, None)], [(1, None, None, 1.0001, None)])
+
+
+def test_timestamps_to_the_microsecond_and_null_only_equals_null() -> None:
+    at = datetime(2025, 1, 2, 3, 4, 5, 123456)
+    assert _compare([(1, None, None, None, at)], [(1, None, None, None, at.replace(microsecond=123457))])
+    assert _compare([(1, None, None, None, at)], [(1, None, None, None, None)])
+
+
+def test_a_missing_row_is_a_difference() -> None:
+    problems = _compare([(1, None, None, None, None), (2, None, None, None, None)], [(1, None, None, None, None)])
+    assert problems and problems[0] == "2 rows vs 1"
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    """The dbt project alone (no .venv, data or artifacts), to edit without touching the checkout."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy2(REPO / name, project / name)
+    for name in ("models", "macros", "seeds", "snapshots", "analyses", "tests"):
+        if (REPO / name).exists():
+            shutil.copytree(REPO / name, project / name, ignore=shutil.ignore_patterns("python", "__pycache__"))
+    return project
+
+
+def _run_parity(tmp_path: Path, postgres_url: str, project: Path = REPO) -> subprocess.CompletedProcess:
+    dbname = make_url(postgres_url).database
+    cmd = [
+        sys.executable,
+        "-m",
+        "tools.parity",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--scale",
+        "0.02",
+        "--days",
+        "5",
+        "--targets",
+        "dev",
+        "postgres",
+        "--postgres-dbname",
+        dbname,
+        "--project-dir",
+        str(project),
+    ]
+    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False, timeout=1200)
+
+
+@pytest.mark.slow
+def test_parity_on_duckdb_and_postgres(tmp_path: Path, postgres_url: str) -> None:
+    completed = _run_parity(tmp_path, postgres_url)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "PARITY: every mart equal on dev, postgres" in completed.stdout
+    for mart in ("fct_orders", "mrt_customer_features", "rpt_daily_revenue_cube", "fct_events"):
+        line = next(line for line in completed.stdout.splitlines() if line.startswith(mart + " "))
+        assert line.split()[-1] == "yes", line
+
+
+@pytest.mark.slow
+def test_parity_fails_when_a_dispatched_macro_is_broken(tmp_path: Path, postgres_url: str) -> None:
+    project = _project_copy(tmp_path)
+    json_macros = project / "macros" / "json.sql"
+    text = json_macros.read_text()
+    right = "cast({{ cast_or_null(expr, 'timestamp with time zone') }} at time zone 'UTC'"
+    assert right in text, "the postgres__iso_timestamp_to_utc body changed: update this test"
+    # the bug: event times read as Paris wall clock instead of UTC (1 hour off in January)
+    json_macros.write_text(text.replace(right, right.replace("'UTC'", "'Europe/Paris'")))
+
+    completed = _run_parity(tmp_path, postgres_url, project)
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "PARITY FAILED" in completed.stdout
+    line = next(line for line in completed.stdout.splitlines() if line.startswith("fct_events "))
+    assert line.split()[-1] == "NO", completed.stdout
