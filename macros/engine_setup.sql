@@ -35,3 +35,30 @@
 {% macro engine_function(name) -%}
     {{ adapter.quote(target.schema) }}.{{ name }}
 {%- endmacro %}
+
+{#-
+    Spark: the raw data is dlt's filesystem destination (parquet files, one folder per table under
+    `SPARK_RAW_DIR`, default DATA_DIR/spark/raw/<dataset>/<table>/); each source table becomes an
+    external table over its folder (dlt's `_dlt_loads` is JSON lines). Dropping such a table keeps
+    the files, so every run re-registers them (new files of a later load included). One statement
+    per call: Spark SQL takes no batches.
+-#}
+{% macro spark__engine_setup_statements() -%}
+    {%- set raw_dir = env_var('SPARK_RAW_DIR', env_var('DATA_DIR', './data') ~ '/spark/raw') -%}
+    {%- set statements = [] -%}
+    {%- set schemas = [] -%}
+    {%- for source in graph.sources.values() | sort(attribute='unique_id') -%}
+        {%- if source.schema not in schemas -%}
+            {%- do schemas.append(source.schema) -%}
+            {%- do statements.append('create schema if not exists ' ~ adapter.quote(source.schema)) -%}
+        {%- endif -%}
+        {%- set relation = adapter.quote(source.schema) ~ '.' ~ adapter.quote(source.identifier) -%}
+        {%- set file_format = 'json' if source.identifier == '_dlt_loads' else 'parquet' -%}
+        {%- do statements.append('drop table if exists ' ~ relation) -%}
+        {%- do statements.append(
+            'create table ' ~ relation ~ ' using ' ~ file_format
+            ~ " location '" ~ raw_dir ~ '/' ~ source.schema ~ '/' ~ source.identifier ~ "'"
+        ) -%}
+    {%- endfor -%}
+    {{ return(statements) }}
+{%- endmacro %}

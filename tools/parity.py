@@ -13,10 +13,11 @@ Steps (each target in its own dbt target folder, DATA_DIR/parity-<target>/):
 4. Every model under ``models/marts`` (the star schema, the reports and the ML feature table) read
    whole from each engine and compared row by row with the first target's, after normalising types:
 
-   - decimals exactly (money to the cent: ``12.50`` equals ``12.5``, ``12.51`` does not); a decimal with
-     more than 2 places is a ratio (``divide_or_null``: DuckDB divides in DOUBLE, PostgreSQL in
-     NUMERIC, so a quotient that ends in 5 may round either way) and may differ by one unit of its
-     last place (``21.6262`` vs ``21.6263``), no more;
+   - decimals exactly (money to the cent: ``12.50`` equals ``12.5``, ``12.51`` does not), except the
+     quotients of ``divide_or_null`` (the columns a mart selects as ``{{ divide_or_null(...) }} as x``,
+     found in its SQL): DuckDB divides decimals in DOUBLE, PostgreSQL in NUMERIC, so a quotient whose
+     next digit is a 5 may round either way, and these may differ by one unit of their last place
+     (``116.63`` vs ``116.64``, ``21.6262`` vs ``21.6263``), no more;
    - timestamps to the microsecond, those with a time zone as the UTC instant;
    - floats (double, real) within a relative tolerance of ``FLOAT_REL_TOL`` (absolute ``FLOAT_ABS_TOL``
      near zero): engines add a column's values in different orders;
@@ -36,6 +37,7 @@ import argparse
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -86,7 +88,7 @@ def _norm_value(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, Decimal):
-        return value  # compares by value (12.50 == 12.5); keeps its scale for RATIO_TOLERANCE
+        return value  # compares by value (12.50 == 12.5); keeps its scale for the quotients' last place
     if isinstance(value, float):
         return ("float", value)
     if isinstance(value, int):
@@ -125,7 +127,7 @@ def _sort_key(value: Any) -> tuple:
     return (4, type(value).__name__, str(value))
 
 
-def _values_equal(left: Any, right: Any) -> bool:
+def _values_equal(left: Any, right: Any, quotient: bool = False) -> bool:
     if isinstance(left, tuple) and len(left) == 2 and left[0] == "float":
         if not (isinstance(right, tuple) and len(right) == 2 and right[0] == "float"):
             # a float on one engine, an integer or decimal on another: compare as numbers
@@ -143,9 +145,9 @@ def _values_equal(left: Any, right: Any) -> bool:
     if isinstance(left, Decimal) and isinstance(right, Decimal):
         if left == right:
             return True
-        # a ratio (more than 2 decimal places, divide_or_null): one unit of its last place
+        # a quotient of divide_or_null: one unit of its last place
         places = max(-left.as_tuple().exponent, -right.as_tuple().exponent)
-        return places > 2 and abs(left - right) <= Decimal(1).scaleb(-places)
+        return quotient and abs(left - right) <= Decimal(1).scaleb(-places)
     if isinstance(left, int | Decimal) and isinstance(right, int | Decimal) and not isinstance(left, bool):
         return Decimal(left) == Decimal(right)
     return left == right
@@ -158,8 +160,15 @@ def normalise_rows(rows: Iterable[Sequence[Any]]) -> list[tuple]:
     return normalised
 
 
-def compare_rows(reference: list[tuple], other: list[tuple], columns: Sequence[str], limit: int = 3) -> list[str]:
-    """Differences between two sorted, normalised row lists (empty: equal)."""
+def compare_rows(
+    reference: list[tuple],
+    other: list[tuple],
+    columns: Sequence[str],
+    limit: int = 3,
+    quotients: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Differences between two sorted, normalised row lists (empty: equal); ``quotients``: the columns
+    that are divide_or_null quotients."""
     problems: list[str] = []
     if len(reference) != len(other):
         problems.append(f"{len(reference)} rows vs {len(other)}")
@@ -167,14 +176,12 @@ def compare_rows(reference: list[tuple], other: list[tuple], columns: Sequence[s
         differing = [
             f"{columns[i]}: {_show(left[i])} vs {_show(right[i])}"
             for i in range(len(columns))
-            if not _values_equal(left[i], right[i])
+            if not _values_equal(left[i], right[i], columns[i] in quotients)
         ]
         if differing:
             problems.append(f"row {index + 1}: " + "; ".join(differing))
             if len(problems) >= limit:
                 break
-    if not problems and len(reference) != len(other):
-        pass
     return problems
 
 
@@ -267,13 +274,18 @@ def build(target: str, data_dir: Path, pg_dbname: str, project_dir: Path) -> flo
     return _run(cmd, env, data_dir / f"parity-{target}-build.log")
 
 
-def marts(data_dir: Path, target: str) -> dict[str, tuple[str, str]]:
-    """mart name -> (schema, table) of every model under models/marts, from the target's manifest."""
+QUOTIENT = re.compile(r"divide_or_null\([^{}]*\)\s*\}\}\s+as\s+(\w+)", re.IGNORECASE)
+
+
+def marts(data_dir: Path, target: str) -> dict[str, tuple[str, str, frozenset[str]]]:
+    """mart name -> (schema, table, quotient columns) of every model under models/marts, from the target's
+    manifest."""
     manifest = json.loads((data_dir / f"parity-{target}" / "manifest.json").read_text())
     found = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] == "model" and node["original_file_path"].startswith("models/marts/"):
-            found[node["name"]] = (node["schema"], node["alias"] or node["name"])
+            quotients = frozenset(name.lower() for name in QUOTIENT.findall(node.get("raw_code") or ""))
+            found[node["name"]] = (node["schema"], node["alias"] or node["name"], quotients)
     return dict(sorted(found.items()))
 
 
@@ -306,7 +318,7 @@ def compare(targets: Sequence[str], data_dir: Path, pg_dbname: str) -> list[Mart
     """Every mart of the first target compared with the same mart on each other target."""
     reference_target = targets[0]
     results = []
-    for name, (schema, table) in marts(data_dir, reference_target).items():
+    for name, (schema, table, quotients) in marts(data_dir, reference_target).items():
         result = MartResult(name)
         ignored, _ = IGNORED_COLUMNS.get(name, (set(), ""))
         tables: dict[str, tuple[list[str], list[tuple]]] = {}
@@ -339,7 +351,9 @@ def compare(targets: Sequence[str], data_dir: Path, pg_dbname: str) -> list[Mart
                         continue
                     order = [columns.index(column) for column in ref_columns]
                     rows = normalise_rows([tuple(row[i] for i in order) for row in rows])
-                result.problems.extend(f"{target}: {problem}" for problem in compare_rows(ref_rows, rows, ref_columns))
+                result.problems.extend(
+                    f"{target}: {problem}" for problem in compare_rows(ref_rows, rows, ref_columns, quotients=quotients)
+                )
         results.append(result)
     return results
 
@@ -363,7 +377,8 @@ def report(results: Sequence[MartResult], targets: Sequence[str], out=sys.stdout
     ignored = [f"{name}: {', '.join(sorted(columns))} ({why})" for name, (columns, why) in IGNORED_COLUMNS.items()]
     print("\nnot compared: " + "; ".join(ignored), file=out)
     print(
-        f"floats within rel {FLOAT_REL_TOL:g} / abs {FLOAT_ABS_TOL:g}; decimals exact to the cent, ratios (> 2 places) "
+        f"floats within rel {FLOAT_REL_TOL:g} / abs {FLOAT_ABS_TOL:g}; decimals exact to the cent, "
+        "divide_or_null quotients "
         "to one unit of the last place; timestamps to the microsecond (UTC)",
         file=out,
     )

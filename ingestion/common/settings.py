@@ -77,6 +77,13 @@ def destination_name(destination: str = dlt.config.value) -> str:
 
 
 @with_config(sections=("ingestion",))
+def loader_file_format(loader_file_format: str | None = None) -> str | None:
+    """``ingestion.loader_file_format`` (``INGESTION__LOADER_FILE_FORMAT``): the load files' format, unset for
+    the destination's preferred one; ``parquet`` for the filesystem destination that Spark reads."""
+    return loader_file_format
+
+
+@with_config(sections=("ingestion",))
 def duckdb_memory_limit(duckdb_memory_limit: str = dlt.config.value) -> str:
     """``ingestion.duckdb_memory_limit``: DuckDB's buffer pool during loads."""
     return duckdb_memory_limit

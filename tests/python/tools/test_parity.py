@@ -31,7 +31,7 @@ def _rows(*rows: tuple) -> list[tuple]:
 
 
 def _compare(left: list[tuple], right: list[tuple]) -> list[str]:
-    return parity.compare_rows(_rows(*left), _rows(*right), COLUMNS)
+    return parity.compare_rows(_rows(*left), _rows(*right), COLUMNS, quotients=frozenset({"ratio"}))
 
 
 def test_equal_tables_in_another_row_order_and_representation_are_equal() -> None:
@@ -52,9 +52,17 @@ def test_money_differs_by_a_cent() -> None:
     assert problems == ["row 1: amount: Decimal('12.50') vs Decimal('12.51')"]
 
 
-def test_a_ratio_may_differ_by_one_unit_of_its_last_place_but_not_two() -> None:
+def test_a_quotient_may_differ_by_one_unit_of_its_last_place_but_not_two() -> None:
     assert _compare([(1, None, Decimal("21.6262"), None, None)], [(1, None, Decimal("21.6263"), None, None)]) == []
+    assert _compare([(1, None, Decimal("116.63"), None, None)], [(1, None, Decimal("116.64"), None, None)]) == []
     assert _compare([(1, None, Decimal("21.6262"), None, None)], [(1, None, Decimal("21.6264"), None, None)])
+    # money that is not a quotient: exact, also at 4 places
+    assert _compare([(1, Decimal("1.0001"), None, None, None)], [(1, Decimal("1.0002"), None, None, None)])
+
+
+def test_quotient_columns_are_found_in_the_marts_sql() -> None:
+    sql = (REPO / "models/marts/customers/rpt_cohort_retention_monthly.sql").read_text()
+    assert set(parity.QUOTIENT.findall(sql)) == {"retention_rate", "cumulative_net_revenue_per_customer_usd"}
 
 
 def test_floats_within_the_tolerance_only() -> None:
