@@ -47,7 +47,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build dbt-build save-manifest publish \
         docs docs-generate docs-serve metrics lint lint-fix test test-fast test-idempotency browser \
-        reliability reliability-inputs reliability-crash parity spark-up spark-down bench bench-generate bench-ingest bench-build clean \
+        reliability reliability-inputs reliability-crash parity spark-up spark-down bench bench-engines bench-generate bench-ingest bench-build clean \
         check model show slim-ci monitor scaffold
 
 help: ## Show this help
@@ -228,6 +228,9 @@ bench-ingest: setup ## Ingest vs DuckDB's own loaders, incremental run, peak mem
 
 bench-build: setup ## dbt build time at SCALE=1 and 3, incremental build after one new day vs full (~20 min)
 	@$(BIN)/python -m benchmarks.build --scales 1 3 --repeats 3 1
+
+bench-engines: setup ## dbt build time per engine (dev, postgres) at SCALE=0.1 and 1, and the growth ratio (~30 min; JSON=<path> for records)
+	@$(BIN)/python -m benchmarks.engines --scales 0.1 1 --targets dev postgres $(if $(JSON),--json "$(JSON)",)
 
 clean: ## Remove DATA_DIR, dbt artifacts and caches (keeps .venv)
 	@$(BIN)/python -m demo api stop >/dev/null 2>&1 || true

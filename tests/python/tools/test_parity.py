@@ -93,7 +93,7 @@ def _project_copy(tmp_path: Path) -> Path:
     return project
 
 
-def _run_parity(tmp_path: Path, postgres_url: str, project: Path = REPO) -> subprocess.CompletedProcess:
+def _run_parity(tmp_path: Path, postgres_url: str, project: Path = REPO, *extra: str) -> subprocess.CompletedProcess:
     dbname = make_url(postgres_url).database
     cmd = [
         sys.executable,
@@ -112,18 +112,43 @@ def _run_parity(tmp_path: Path, postgres_url: str, project: Path = REPO) -> subp
         dbname,
         "--project-dir",
         str(project),
+        *extra,
     ]
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False, timeout=1200)
 
 
+def _mart_line(stdout: str, mart: str) -> list[str]:
+    return next(line for line in stdout.splitlines() if line.startswith(mart + " ")).split()
+
+
 @pytest.mark.slow
-def test_parity_on_duckdb_and_postgres(tmp_path: Path, postgres_url: str) -> None:
-    completed = _run_parity(tmp_path, postgres_url)
+def test_parity_on_duckdb_and_postgres_and_a_changed_cent_fails_it(tmp_path: Path, postgres_url: str) -> None:
+    completed = _run_parity(tmp_path, postgres_url, REPO, "--keep-database")
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "PARITY: every mart equal on dev, postgres" in completed.stdout
     for mart in ("fct_orders", "mrt_customer_features", "rpt_daily_revenue_cube", "fct_events"):
-        line = next(line for line in completed.stdout.splitlines() if line.startswith(mart + " "))
-        assert line.split()[-1] == "yes", line
+        assert _mart_line(completed.stdout, mart)[-1] == "yes", completed.stdout
+
+    # one order's amount a cent off on PostgreSQL: the comparison names the mart, the row and the column
+    import psycopg2
+
+    url = make_url(postgres_url)
+    connection = psycopg2.connect(host=url.host, port=url.port, user=url.username, dbname=url.database)
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(
+                "update marts.fct_orders set net_amount_usd = net_amount_usd + 0.01"
+                " where order_id = (select min(order_id) from marts.fct_orders)"
+            )
+            assert cursor.rowcount == 1
+    finally:
+        connection.close()
+    completed = _run_parity(tmp_path, postgres_url, REPO, "--compare-only")
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert _mart_line(completed.stdout, "fct_orders")[-1] == "NO"
+    assert "net_amount_usd" in completed.stdout
+    assert _mart_line(completed.stdout, "dim_customers")[-1] == "yes"
+    assert "PARITY FAILED: 1 mart(s) differ" in completed.stdout
 
 
 @pytest.mark.slow
@@ -133,11 +158,15 @@ def test_parity_fails_when_a_dispatched_macro_is_broken(tmp_path: Path, postgres
     text = json_macros.read_text()
     right = "cast({{ cast_or_null(expr, 'timestamp with time zone') }} at time zone 'UTC'"
     assert right in text, "the postgres__iso_timestamp_to_utc body changed: update this test"
-    # the bug: event times read as Paris wall clock instead of UTC (1 hour off in January)
+    # the bug: event times read as Paris wall clock instead of UTC (1 hour off in January); the unit
+    # tests that run inside PostgreSQL's dbt build catch it, so parity stops at that step (exit 2)
     json_macros.write_text(text.replace(right, right.replace("'UTC'", "'Europe/Paris'")))
 
     completed = _run_parity(tmp_path, postgres_url, project)
-    assert completed.returncode == 1, completed.stdout + completed.stderr
-    assert "PARITY FAILED" in completed.stdout
-    line = next(line for line in completed.stdout.splitlines() if line.startswith("fct_events "))
-    assert line.split()[-1] == "NO", completed.stdout
+    assert completed.returncode == 2, completed.stdout + completed.stderr
+    assert "dbt build --target postgres" in completed.stderr
+    assert (
+        "test_base_events__events_parses_nested_json" in completed.stderr
+        or "test_base_documents__reviews_maps_both_schema_versions" in completed.stderr
+    ), completed.stderr
+    assert "PARITY: every mart equal" not in completed.stdout
