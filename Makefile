@@ -28,6 +28,11 @@ PROD_STATE ?= $(DATA_DIR)/prod-artifacts
 # `make run` (always the demo) sets it
 DEMO_CHECKS ?=
 DBT_BUILD_VARS = $(if $(filter 1 true,$(DEMO_CHECKS)),--vars '{demo_checks: true}',)
+# TARGET: the profiles.yml output of `make build` / `make dbt-build` (dev: DuckDB, the default; postgres; spark)
+TARGET ?= dev
+DBT_TARGET_ARG = $(if $(filter-out dev,$(TARGET)),--target $(TARGET),)
+# PARITY_TARGETS: the engines `make parity` builds and compares (the first is the reference)
+PARITY_TARGETS ?= dev postgres
 # dbt's artifacts folder (dbt reads DBT_TARGET_PATH from the environment too); MANIFEST: the manifest whose
 # descriptions `make publish` copies into the snapshot as comments
 DBT_TARGET_PATH ?= target
@@ -45,8 +50,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build dbt-build save-manifest publish \
         docs docs-generate docs-serve metrics lint lint-fix test test-fast test-idempotency browser \
-        reliability reliability-inputs reliability-crash bench bench-generate bench-ingest bench-build clean \
-        check model show slim-ci monitor monitor-quality scaffold train score ct bench-train
+        reliability reliability-inputs reliability-crash parity spark-up spark-down bench bench-engines bench-generate \
+        bench-ingest bench-build clean check model show slim-ci monitor monitor-quality scaffold train score ct bench-train
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -96,8 +101,8 @@ build: dbt-build save-manifest publish ## dbt build (DEMO_CHECKS=1: the demo's o
 
 dbt-build: setup ## dbt build only: seeds, models, snapshots and tests (refused while the warehouse is in use)
 	@mkdir -p "$(DATA_DIR)"
-	@$(BIN)/python -m tools.warehouse_lock check "$(DATA_DIR)/warehouse.duckdb"
-	@$(DBT) build --project-dir . --profiles-dir . $(DBT_BUILD_VARS)
+	@$(if $(DBT_TARGET_ARG),,$(BIN)/python -m tools.warehouse_lock check "$(DATA_DIR)/warehouse.duckdb")
+	@$(DBT) build --project-dir . --profiles-dir . $(DBT_TARGET_ARG) $(DBT_BUILD_VARS)
 
 save-manifest: ## Save dbt's manifest (MANIFEST) as the production state that make slim-ci compares with (PROD_STATE)
 	@test -f "$(MANIFEST)" || { echo "no $(MANIFEST): run make dbt-build first" >&2; exit 2; }
@@ -105,7 +110,18 @@ save-manifest: ## Save dbt's manifest (MANIFEST) as the production state that ma
 	@cp "$(MANIFEST)" "$(PROD_STATE)/manifest.json.tmp" && mv "$(PROD_STATE)/manifest.json.tmp" "$(PROD_STATE)/manifest.json"
 
 publish: setup ## Snapshot the marts into DATA_DIR/published/warehouse.duckdb for read-only use (atomic swap)
-	@$(BIN)/python -m tools.publish --manifest "$(MANIFEST)"
+	@$(if $(DBT_TARGET_ARG),echo "publish: the DuckDB snapshot is for TARGET=dev only (skipped for $(TARGET))",$(BIN)/python -m tools.publish --manifest "$(MANIFEST)")
+
+spark-up: setup ## Start a local Spark standalone cluster (master, 1 worker) and its Thrift server on 127.0.0.1:10000 (DATA_DIR/spark/)
+	@$(BIN)/python -c "import pyspark" 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[spark]'
+	@$(BIN)/python -m tools.spark_cluster up
+
+spark-down: setup ## Stop the Spark cluster of make spark-up
+	@$(BIN)/python -m tools.spark_cluster down
+
+parity: setup ## Build the demo data on each engine (PARITY_TARGETS="dev postgres") and compare every mart row by row; exit 1 on a difference
+	@$(BIN)/python -m tools.parity --data-dir "$(DATA_DIR)/parity" --scale $(or $(PARITY_SCALE),0.02) \
+		--days $(or $(DAYS),20) --seed $(SEED) --targets $(PARITY_TARGETS)
 
 monitor: setup ## Build the monitoring models (models/monitoring) on the built warehouse; print the newest day's checks, write DATA_DIR/reports/monitoring.html, exit 1 on an error
 	@$(DBT) build --select tag:monitoring --exclude test_name:no_monitoring_alarms --project-dir . --profiles-dir .
@@ -244,6 +260,9 @@ bench-train: setup ## make train's time and peak memory at SCALE=1 (targets < 2 
 
 bench-build: setup ## dbt build time at SCALE=1 and 3, incremental build after one new day vs full (~20 min)
 	@$(BIN)/python -m benchmarks.build --scales 1 3 --repeats 3 1 $(call bench_json,build)
+
+bench-engines: setup ## dbt build time per engine (dev, postgres) at SCALE=0.1 and 1, and the growth ratio (~30 min)
+	@$(BIN)/python -m benchmarks.engines --scales 0.1 1 --targets dev postgres $(call bench_json,engines)
 
 clean: ## Remove DATA_DIR, dbt artifacts and caches (keeps .venv)
 	@$(BIN)/python -m demo api stop >/dev/null 2>&1 || true
