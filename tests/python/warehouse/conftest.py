@@ -2,13 +2,13 @@
 
 Tests must not change it; a test that advances the demo or rebuilds works on `Warehouse.copy()`.
 
-The session's warehouses are built in one background thread that starts as soon as collection ends,
-so they are ready (or nearly) when the tests that use them run: the tests before them (generator,
-ingestion, lint, make, and the warehouse tests that need only the session warehouse) leave one of the
-two cores mostly idle, since dbt and the ingest use about one. A warehouse no selected test uses is
-not built (`pytest -m "not slow"` builds none); the tests that wait for a later job run after the
-others (`pytest_collection_modifyitems`). The jobs, in order (one thread: each may start from the
-warehouse of one before it):
+The session's warehouses are built in background threads that start as soon as collection ends, so
+they are ready (or nearly) when the tests that use them run: the tests before them (generator,
+ingestion, lint, make, and the warehouse tests that need only the session warehouse) run beside them.
+A warehouse no selected test uses is not built (`pytest -m "not slow"` builds none); the tests that
+wait for a later job run after the others (`pytest_collection_modifyitems`). The jobs, in order (one
+thread per chain: the session warehouse and the stages that start from a copy of it, in order; the
+seed variants in a thread of their own):
 
 - `built_warehouse`: generate, ingest, `dbt build`.
 - `advanced_warehouse`: a copy of it advanced one day, ingested and built (incremental) twice.
@@ -40,7 +40,7 @@ import pytest
 from warehouse_helpers import Warehouse
 
 PREPARED = pytest.StashKey[dict[str, Future[Warehouse]]]()
-EXECUTOR = pytest.StashKey[ThreadPoolExecutor]()
+EXECUTORS = pytest.StashKey[list[ThreadPoolExecutor]]()
 
 
 def _build(warehouse: Warehouse) -> None:
@@ -123,6 +123,13 @@ def _job(
     return warehouse
 
 
+def _chain(name: str) -> str:
+    """The job a job's chain starts from (a job whose warehouse starts from no other job's)."""
+    while (start := JOBS[name][0]) is not None:
+        name = start
+    return name
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start building, in the background, the session warehouses the selected tests use."""
     if session.config.option.collectonly:
@@ -133,20 +140,24 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     factory: pytest.TempPathFactory = session.config._tmp_path_factory  # what the tmp_path_factory fixture returns
     roots = {name: factory.mktemp(name.removesuffix("_warehouse")) for name in wanted}
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse")
-    session.config.stash[EXECUTOR] = executor
+    # one thread per chain: the session warehouse's stages in order, the seed variants beside them, so the
+    # variants do not wait for the whole chain (at the end of the suite the foreground only waits)
+    executors: dict[str, ThreadPoolExecutor] = {}
     prepared: dict[str, Future[Warehouse]] = {}
     for name in wanted:
         start, steps = JOBS[name]
+        chain = _chain(name)
+        if chain not in executors:
+            executors[chain] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"warehouse-{chain}")
         copy_to = [roots[later] for later in wanted if JOBS[later][0] == name]
         after = prepared[start] if start else None
-        prepared[name] = executor.submit(_job, steps, Warehouse(roots[name]), copy_to, after)
+        prepared[name] = executors[chain].submit(_job, steps, Warehouse(roots[name]), copy_to, after)
+    session.config.stash[EXECUTORS] = list(executors.values())
     session.config.stash[PREPARED] = prepared
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    executor = session.config.stash.get(EXECUTOR, None)
-    if executor is not None:
+    for executor in session.config.stash.get(EXECUTORS, []):
         executor.shutdown(wait=True, cancel_futures=True)
 
 

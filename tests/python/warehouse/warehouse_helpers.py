@@ -1,4 +1,11 @@
-"""A demo warehouse in a temporary DATA_DIR: generate, ingest, `dbt build`, and query it read-only."""
+"""A demo warehouse in a temporary DATA_DIR: generate, ingest, `dbt build`, and query it read-only.
+
+dbt's parse of the project (about 15 s of CPU) is reused across warehouses: `Warehouse.dbt` runs in the
+warehouse's root with the relative `DATA_DIR=data`, so the profile (whose `path` dbt hashes into its
+partial-parse state) is the same for every warehouse, and a warehouse without a parse of its own starts
+from the last one written with the default vars (`partial_parse.msgpack`; dbt still checks every file's
+checksum and reparses what changed). A user's `make build` parses as before.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +24,10 @@ import duckdb
 REPO = Path(__file__).resolve().parents[3]
 PYTHON = sys.executable
 DBT = str(Path(PYTHON).with_name("dbt"))
+PARSE_STATE = "partial_parse.msgpack"
+_shared_parse: dict[str, Path] = {}
+"""The newest dbt parse state written with the default vars ("default" -> a copy of it), for the next warehouse."""
+_shared_parse_lock = threading.Lock()  # the background builder and the tests run dbt in two threads
 
 
 def free_port() -> int:
@@ -24,9 +36,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def run(command: list[str], env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    """Run a command from the repo root; fail the test with its output's tail if it fails."""
-    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=timeout)
+def run(
+    command: list[str], env: dict[str, str], timeout: int = 900, cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
+    """Run a command (from the repo root by default); fail the test with its output's tail if it fails."""
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=timeout)
     assert done.returncode == 0, f"{' '.join(command)}:\n{done.stdout[-6000:]}\n{done.stderr[-4000:]}"
     return done
 
@@ -54,10 +68,26 @@ class Warehouse:
         run([*api, PYTHON, "-m", "ingestion"], self.env)
 
     def dbt(self, *args: str) -> subprocess.CompletedProcess[str]:
-        paths = ["--target-path", str(self.root / "target"), "--log-path", str(self.root / "logs")]
+        target = self.root / "target"
+        paths = ["--target-path", str(target), "--log-path", str(self.root / "logs")]
         # the demo's warehouse: the checks of the demo's own data run too (tests/dbt/demo/), unless a test sets vars
-        demo_checks = [] if "--vars" in args else ["--vars", "{demo_checks: true}"]
-        return run([DBT, *args, "--project-dir", ".", "--profiles-dir", ".", *paths, *demo_checks], self.env)
+        default_vars = "--vars" not in args
+        demo_checks = ["--vars", "{demo_checks: true}"] if default_vars else []
+        if default_vars:
+            with _shared_parse_lock:
+                shared = _shared_parse.get("default")
+                if shared is not None and not (target / PARSE_STATE).exists():
+                    target.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(shared, target / PARSE_STATE)
+        project = ["--project-dir", str(REPO), "--profiles-dir", str(REPO)]
+        env = {**self.env, "DATA_DIR": "data"}  # relative to cwd, the root: the same profile for every warehouse
+        done = run([DBT, *args, *project, *paths, *demo_checks], env, cwd=self.root)
+        if default_vars and (target / PARSE_STATE).exists():
+            with _shared_parse_lock:
+                cached = self.root / f"{PARSE_STATE}.shared"
+                shutil.copy(target / PARSE_STATE, cached)
+                _shared_parse["default"] = cached
+        return done
 
     def copy(self, root: Path) -> Warehouse:
         """An independent copy (sources, dlt state, warehouse) to change without touching this one."""
