@@ -1,16 +1,14 @@
 """Detection quality (tools/monitoring_quality.py, `make monitor-quality`).
 
 - How a run is judged against the manifest's ground truth, on hand-made checks (fast).
-- End to end on demo data (slow): one seed, every drift kind advanced on a copy of one built base,
-  ingested and built; each drift is flagged at error on its table and column within a day of its
-  start, nothing it does not affect alarms, and the run without drift raises no error.
+- End to end on demo data: `make monitor-quality` itself exits 1 on a missed drift or a false alarm;
+  `.ci/run` runs it for one seed (about 8 min on 2 cores: too long for `make test`'s budget, and the
+  same code path as a test of it would be).
 """
 
 from __future__ import annotations
 
-import pytest
-
-from tools.monitoring_quality import KINDS, STATIONARY, RunResult, format_table, judge, run_seed, summarize
+from tools.monitoring_quality import STATIONARY, RunResult, format_table, judge, summarize
 
 DRIFT = {
     "kind": "null_spike",
@@ -59,13 +57,3 @@ def test_the_table_counts_runs_injected_caught_missed_and_false_alarms() -> None
     assert rows[-1] == {"kind": "total", "runs": 3, "injected": 2, "caught": 1, "missed": 1, "false_alarms": 1}
     text = format_table(rows)
     assert text.splitlines()[0].split() == ["kind", "runs", "injected", "caught", "missed", "false", "alarms"]
-
-
-@pytest.mark.slow
-def test_each_drift_kind_is_caught_end_to_end_without_false_alarms(tmp_path_factory: pytest.TempPathFactory) -> None:
-    work = tmp_path_factory.mktemp("monitoring-quality")
-    results = run_seed(5, [*KINDS, STATIONARY], scale=0.03, days=30, drift_days=2, work=work)
-    by_kind = {r.kind: r for r in results}
-    for kind in KINDS:
-        assert by_kind[kind].caught, f"{kind} was not flagged on its table and column: {by_kind[kind]}"
-    assert {r.kind: r.false_alarms for r in results if r.false_alarms} == {}
