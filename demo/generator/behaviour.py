@@ -10,8 +10,8 @@ and a state that changes day by day (GeneratorState.last_order_day, .churn_day):
 - engagement = exp(-(days since their last order) / decay_days): an order renews it to 1;
 - churn: each day an active customer leaves for good with a hazard that grows as engagement fades.
 
-Returning visits go to active customers in proportion to `visit_weight`; marketplace and phone orders
-of known customers to any active customer alike. The oracle is each customer's probability of placing no order in
+Returning visits and marketplace orders of known customers go to customers in proportion to
+`visit_weight` (active ones only). The oracle is each customer's probability of placing no order in
 the next CHURN_HORIZON_DAYS given their latent state at the end of a scoring date (every Sunday):
 the best any model can do, recorded in DATA_DIR/.demo_state/oracle/<date>.parquet.
 """
@@ -116,7 +116,7 @@ def no_order_probability(
         return p_none
     e_now = engagement(day, last_order_day, tr.decay_days)
     totals = {app: float(visit_weight(tr, e_now, app)[active].sum()) for app in (False, True)}
-    n_active = int(active.sum())
+    offline_total = float((tr.activity * (ENGAGEMENT_FLOOR + e_now))[active].sum())
     alive_no_order = active.astype(np.float64)
     ordered = np.zeros(n)
     conv = ORDER_P_PER_VISIT * tr.conversion_factor
@@ -127,7 +127,7 @@ def no_order_probability(
         for app, share, factor in ((False, 1 - APP_SHARE, 1.0), (True, APP_SHARE, 1.25)):
             visits = returning_visits_per_day * share * visit_weight(tr, e, app) / max(totals[app], 1e-12)
             rate += visits * conv * factor
-        rate += offline_known_per_day / n_active
+        rate += offline_known_per_day * tr.activity * (ENGAGEMENT_FLOOR + e) / max(offline_total, 1e-12)
         p_order_today = 1.0 - np.exp(-rate)
         ordered += alive_no_order * p_order_today
         alive_no_order = alive_no_order * (1.0 - p_order_today)

@@ -84,15 +84,13 @@ class BehaviourSimulation:
         return float(self._traits().conversion_factor[customer_id - 1])
 
     def known_offline_buyers(self, day: int, n: int) -> list[int]:
-        """n known customers for marketplace and phone orders (with replacement): any active customer alike.
-
-        Not weighted by activity: a marketplace buyer is not a frequent site visitor any more than other
-        customers (weighted, their orders would inherit the paid visits before them by last-touch
-        attribution and lift the demo's ROAS out of a real shop's range)."""
-        active = np.flatnonzero(self._active())
-        if not n or not len(active):
+        """n known customers for marketplace and phone orders (with replacement), weighted by activity."""
+        active = self._active()
+        if not n or not active.any():
             return []
-        picks = day_rng(self.seed, day, "offline-known").choice(active, size=n)
+        tr, engaged = self._traits(), self._engagement(day)
+        w = np.where(active, tr.activity * (bh.ENGAGEMENT_FLOOR + engaged), 0.0)
+        picks = day_rng(self.seed, day, "offline-known").choice(len(w), size=n, p=w / w.sum())
         return (picks + 1).tolist()
 
     def renew(self, customer_id: int, day: int) -> None:
