@@ -1,10 +1,14 @@
 {#- Run once before every dbt command that executes SQL (on-run-start): what an engine needs before the models run. -#}
 {% macro engine_setup() -%}
     {%- if execute -%}
-        {%- for statement in adapter.dispatch('engine_setup_statements')() -%}
+        {%- for statement in engine_setup_statements() -%}
             {%- do run_query(statement) -%}
         {%- endfor -%}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro engine_setup_statements() -%}
+    {{ return(adapter.dispatch('engine_setup_statements')()) }}
 {%- endmacro %}
 
 {#- DuckDB and most engines: nothing (try_cast and the JSON functions are built in). -#}
