@@ -148,7 +148,7 @@ class DriftSimulator(Simulator):
         self._days_run: list[int] = []
         self._drifted: tuple[int, ProductInfo] | None = None
 
-    def _active(self, kind: str, day: int | None = None) -> dict[str, Any] | None:
+    def _drift_in_effect(self, kind: str, day: int | None = None) -> dict[str, Any] | None:
         d = self.drifts.get(kind)
         return d if d is not None and (self._day if day is None else day) >= d["start_day"] else None
 
@@ -160,7 +160,7 @@ class DriftSimulator(Simulator):
     # -- channel_mix: sessions are re-sourced after planning, before anything is rendered from them
     def plan_sessions(self, day: int) -> list[cs.Session]:
         sessions = super().plan_sessions(day)
-        d = self._active("channel_mix")
+        d = self._drift_in_effect("channel_mix")
         if d:
             r = day_random(self.seed, day, "drift-channel_mix")
             for s in sessions:
@@ -172,7 +172,7 @@ class DriftSimulator(Simulator):
     # -- price: the category's base prices change, so list prices, promotions, carts and the lake follow
     def products(self) -> ProductInfo:
         info = super().products()
-        d = self._active("price")
+        d = self._drift_in_effect("price")
         if not d:
             return info
         if self._drifted is None or self._drifted[0] != len(info.product_id):
@@ -186,7 +186,7 @@ class DriftSimulator(Simulator):
 
     def catalog_changes(self, day: int, batch: OltpBatch) -> None:
         super().catalog_changes(day, batch)
-        d = self._active("price")
+        d = self._drift_in_effect("price")
         if d and day == d["start_day"]:  # the shop's product table gets the new list prices that morning
             info = self.products()
             top = _top_category_of(info)
@@ -207,14 +207,14 @@ class DriftSimulator(Simulator):
         super().close()
         for day in self._days_run:
             date = START_DATE + dt.timedelta(days=day)
-            drop, nulls = self._active("volume_drop", day), self._active("null_spike", day)
+            drop, nulls = self._drift_in_effect("volume_drop", day), self._drift_in_effect("null_spike", day)
             if drop or nulls:
                 _rewrite_log(
                     self.paths.nginx_logs / f"access.log-{date:%Y%m%d}.gz",
                     drop["size"] if drop else 0.0,
                     nulls["size"] if nulls else 0.0,
                 )
-            d = self._active("schema_change", day)
+            d = self._drift_in_effect("schema_change", day)
             if d and day_random(self.seed, day, "drift-schema_change").random() < d["size"]:
                 path = partition_dir(self.paths.inventory, date) / "part-00000.parquet"
                 table = pq.read_table(path)
