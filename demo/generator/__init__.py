@@ -10,17 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..adplatform.cli import running_server
 from ..paths import SourcePaths
-from . import drift as drift_mod
 from .files import write_json
 from .manifest import build_manifest
 from .oltp import OltpStore, redact_url
 from .simulate import Simulator
 from .state import GeneratorState
-from .world import CAMPAIGNS, START_DATE, campaign_created_at, product_info
+from .world import CAMPAIGNS, START_DATE, campaign_created_at
 
 DEFAULT_SEED = 42
 DEFAULT_DAYS = 90
@@ -57,21 +54,11 @@ def _progress(day: int, first: int, last: int, started: float, quiet: bool) -> N
         print(f"  day {done}/{total} ({date}) {elapsed:6.1f}s", file=sys.stderr, flush=True)
 
 
-def _run_days(
-    state: GeneratorState,
-    paths: SourcePaths,
-    store: OltpStore,
-    days: int,
-    quiet: bool,
-    drifts: list[dict] | None = None,
-) -> RunSummary:
+def _run_days(state: GeneratorState, paths: SourcePaths, store: OltpStore, days: int, quiet: bool) -> RunSummary:
     started = time.perf_counter()
     # A worker process pays off from about 3 SCALE-days on; below, its start-up costs more than it saves.
     parallel = PARALLEL if PARALLEL is not None else state.scale * days >= 3
-    if drifts:  # injected drift (demo/generator/drift.py): the same simulator with the drifts applied
-        sim: Simulator = drift_mod.DriftSimulator(state, paths, store, parallel=parallel, drifts=drifts)
-    else:
-        sim = Simulator(state, paths, store, parallel=parallel)
+    sim = Simulator(state, paths, store, parallel=parallel)
     first = state.days_generated
     last = first + days - 1
     try:
@@ -83,7 +70,6 @@ def _run_days(
     write_ad_platform_files(paths, state)
     state.save(paths.state_dir / "state.json")
     manifest = build_manifest(state, paths)
-    manifest["drift"] = drifts or []
     write_json(paths.manifest, manifest)
     return RunSummary(
         days,
@@ -168,15 +154,8 @@ def generate(
         store.dispose()
 
 
-def advance(
-    data_dir: Path,
-    days: int = 1,
-    oltp_url: str | None = None,
-    quiet: bool = False,
-    drift: str | None = None,
-    drift_size: float | None = None,
-) -> RunSummary:
-    """Simulate the next `days` days on top of existing demo data; `drift` starts one on the first new day."""
+def advance(data_dir: Path, days: int = 1, oltp_url: str | None = None, quiet: bool = False) -> RunSummary:
+    """Simulate the next `days` days on top of existing demo data."""
     if days < 1:
         raise ValueError("days must be at least 1")
     paths = SourcePaths(Path(data_dir))
@@ -191,17 +170,8 @@ def advance(
             raise ValueError(f"demo data was generated into {state.oltp_target}, not {redact_url(oltp_url)}")
     elif oltp_url:
         raise ValueError("demo data was generated into SQLite; run `generate` with --oltp-url to use a server")
-    drifts = drift_mod.load(paths.state_dir)
-    if drift:
-        if any(d["kind"] == drift for d in drifts):
-            raise ValueError(f"drift {drift} was already injected into this demo data (see the manifest)")
-        info = product_info(state.seed, np.arange(1, state.n_products + 1)) if drift == "price" else None
-        drifts = [*drifts, drift_mod.describe(drift, state.days_generated, drift_size, info)]
     store = _store(paths, oltp_url)
     try:
-        summary = _run_days(state, paths, store, days, quiet, drifts)
+        return _run_days(state, paths, store, days, quiet)
     finally:
         store.dispose()
-    if drift:
-        drift_mod.record(paths.state_dir, drifts)
-    return summary
