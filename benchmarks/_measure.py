@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -102,8 +103,6 @@ def write_records(path: Path | None, records: list[Record]) -> None:
     """Write the records as a JSON list to path (nothing when path is None); say where."""
     if path is None:
         return
-    import json
-
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps([record.as_json() for record in records], indent=2) + "\n")
     print(f"{len(records)} judged figures written to {path}")

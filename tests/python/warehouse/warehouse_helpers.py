@@ -3,7 +3,7 @@
 dbt's parse of the project (about 15 s of CPU) is reused across warehouses: `Warehouse.dbt` runs in the
 warehouse's root with the relative `DATA_DIR=data`, so the profile (whose `path` dbt hashes into its
 partial-parse state) is the same for every warehouse, and a warehouse without a parse of its own starts
-from the last one written with the default vars (`partial_parse.msgpack`; dbt still checks every file's
+from the first one written with the default vars (`partial_parse.msgpack`; dbt still checks every file's
 checksum and reparses what changed). A user's `make build` parses as before.
 """
 
@@ -25,9 +25,9 @@ REPO = Path(__file__).resolve().parents[3]
 PYTHON = sys.executable
 DBT = str(Path(PYTHON).with_name("dbt"))
 PARSE_STATE = "partial_parse.msgpack"
-_shared_parse: dict[str, Path] = {}
-"""The newest dbt parse state written with the default vars ("default" -> a copy of it), for the next warehouse."""
-_shared_parse_lock = threading.Lock()  # the background builder and the tests run dbt in two threads
+_shared_parse: list[Path] = []
+"""A copy of the first dbt parse state written with the default vars (one path at most), for the next warehouses."""
+_shared_parse_lock = threading.Lock()  # the background builders and the tests run dbt in several threads
 
 
 def free_port() -> int:
@@ -75,18 +75,18 @@ class Warehouse:
         demo_checks = ["--vars", "{demo_checks: true}"] if default_vars else []
         if default_vars:
             with _shared_parse_lock:
-                shared = _shared_parse.get("default")
-                if shared is not None and not (target / PARSE_STATE).exists():
+                if _shared_parse and not (target / PARSE_STATE).exists():
                     target.mkdir(parents=True, exist_ok=True)
-                    shutil.copy(shared, target / PARSE_STATE)
+                    shutil.copy(_shared_parse[0], target / PARSE_STATE)
         project = ["--project-dir", str(REPO), "--profiles-dir", str(REPO)]
         env = {**self.env, "DATA_DIR": "data"}  # relative to cwd, the root: the same profile for every warehouse
         done = run([DBT, *args, *project, *paths, *demo_checks], env, cwd=self.root)
         if default_vars and (target / PARSE_STATE).exists():
             with _shared_parse_lock:
-                cached = self.root / f"{PARSE_STATE}.shared"
-                shutil.copy(target / PARSE_STATE, cached)
-                _shared_parse["default"] = cached
+                if not _shared_parse:  # the project's files do not change during a run: one copy serves all
+                    cached = self.root / f"{PARSE_STATE}.shared"
+                    shutil.copy(target / PARSE_STATE, cached)
+                    _shared_parse.append(cached)
         return done
 
     def copy(self, root: Path) -> Warehouse:
