@@ -16,6 +16,9 @@ SEED ?= 42
 DIRTY ?= 1
 # DAYS: days of history for demo-data (default 90); days to add for advance (default 1)
 DAYS ?=
+# DRIFT=<kind>: `make advance` injects a drift from the first new day on (channel_mix, price, volume_drop,
+# null_spike, schema_change; demo/generator/drift.py); the ground truth goes into the demo manifest
+DRIFT ?=
 PORT ?= 8080
 # M: the model of `make model` / `make show`; PROD_STATE: the production artifacts `make slim-ci` compares with
 M ?=
@@ -25,6 +28,11 @@ PROD_STATE ?= $(DATA_DIR)/prod-artifacts
 # `make run` (always the demo) sets it
 DEMO_CHECKS ?=
 DBT_BUILD_VARS = $(if $(filter 1 true,$(DEMO_CHECKS)),--vars '{demo_checks: true}',)
+# TARGET: the profiles.yml output of `make build` / `make dbt-build` (dev: DuckDB, the default; postgres; spark)
+TARGET ?= dev
+DBT_TARGET_ARG = $(if $(filter-out dev,$(TARGET)),--target $(TARGET),)
+# PARITY_TARGETS: the engines `make parity` builds and compares (the first is the reference)
+PARITY_TARGETS ?= dev postgres
 # dbt's artifacts folder (dbt reads DBT_TARGET_PATH from the environment too); MANIFEST: the manifest whose
 # descriptions `make publish` copies into the snapshot as comments
 DBT_TARGET_PATH ?= target
@@ -42,8 +50,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build dbt-build save-manifest publish \
         docs docs-generate docs-serve metrics lint lint-fix test test-fast test-idempotency browser \
-        reliability reliability-inputs reliability-crash bench bench-generate bench-ingest bench-build clean \
-        check model show slim-ci monitor scaffold
+        reliability reliability-inputs reliability-crash parity spark-up spark-down bench bench-engines bench-generate \
+        bench-ingest bench-build clean check model show slim-ci monitor monitor-quality scaffold train score ct bench-train
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -69,8 +77,8 @@ demo-data: setup ## Generate the demo shop's source systems (SCALE, DAYS=90, SEE
 	@$(BIN)/python -m demo generate --scale $(SCALE) --days $(or $(DAYS),90) --seed $(SEED) \
 		$(if $(filter 0,$(DIRTY)),--no-dirty,)
 
-advance: setup ## Simulate the next day(s) on top of existing demo data (DAYS=1)
-	@$(BIN)/python -m demo advance --days $(or $(DAYS),1)
+advance: setup ## Simulate the next day(s) on top of existing demo data (DAYS=1; DRIFT=<kind> injects a drift)
+	@$(BIN)/python -m demo advance --days $(or $(DAYS),1)$(if $(DRIFT), --drift $(DRIFT))
 
 api-start: setup ## Start the demo ad platform API on 127.0.0.1 (background)
 	@$(BIN)/python -m demo api start
@@ -93,8 +101,8 @@ build: dbt-build save-manifest publish ## dbt build (DEMO_CHECKS=1: the demo's o
 
 dbt-build: setup ## dbt build only: seeds, models, snapshots and tests (refused while the warehouse is in use)
 	@mkdir -p "$(DATA_DIR)"
-	@$(BIN)/python -m tools.warehouse_lock check "$(DATA_DIR)/warehouse.duckdb"
-	@$(DBT) build --project-dir . --profiles-dir . $(DBT_BUILD_VARS)
+	@$(if $(DBT_TARGET_ARG),,$(BIN)/python -m tools.warehouse_lock check "$(DATA_DIR)/warehouse.duckdb")
+	@$(DBT) build --project-dir . --profiles-dir . $(DBT_TARGET_ARG) $(DBT_BUILD_VARS)
 
 save-manifest: ## Save dbt's manifest (MANIFEST) as the production state that make slim-ci compares with (PROD_STATE)
 	@test -f "$(MANIFEST)" || { echo "no $(MANIFEST): run make dbt-build first" >&2; exit 2; }
@@ -102,11 +110,43 @@ save-manifest: ## Save dbt's manifest (MANIFEST) as the production state that ma
 	@cp "$(MANIFEST)" "$(PROD_STATE)/manifest.json.tmp" && mv "$(PROD_STATE)/manifest.json.tmp" "$(PROD_STATE)/manifest.json"
 
 publish: setup ## Snapshot the marts into DATA_DIR/published/warehouse.duckdb for read-only use (atomic swap)
-	@$(BIN)/python -m tools.publish --manifest "$(MANIFEST)"
+	@$(if $(DBT_TARGET_ARG),echo "publish: the DuckDB snapshot is for TARGET=dev only (skipped for $(TARGET))",$(BIN)/python -m tools.publish --manifest "$(MANIFEST)")
 
-monitor: setup ## Build the monitoring models (models/monitoring) on the built warehouse; print the newest day's checks, exit 1 on an error
+spark-up: setup ## Start a local Spark standalone cluster (master, 1 worker) and its Thrift server on 127.0.0.1:10000 (DATA_DIR/spark/)
+	@$(BIN)/python -c "import pyspark" 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[spark]'
+	@$(BIN)/python -m tools.spark_cluster up
+
+spark-down: setup ## Stop the Spark cluster of make spark-up
+	@$(BIN)/python -m tools.spark_cluster down
+
+parity: setup ## Build the demo data on each engine (PARITY_TARGETS="dev postgres") and compare every mart row by row; exit 1 on a difference
+	@$(BIN)/python -m tools.parity --data-dir "$(DATA_DIR)/parity" --scale $(or $(PARITY_SCALE),0.02) \
+		--days $(or $(DAYS),20) --seed $(SEED) --targets $(PARITY_TARGETS)
+
+monitor: setup ## Build the monitoring models (models/monitoring) on the built warehouse; print the newest day's checks, write DATA_DIR/reports/monitoring.html, exit 1 on an error
 	@$(DBT) build --select tag:monitoring --exclude test_name:no_monitoring_alarms --project-dir . --profiles-dir .
-	@$(BIN)/python -m tools.monitoring $(if $(ALL),--all,)
+	@$(BIN)/python -m tools.monitoring $(if $(ALL),--all,) --report "$(DATA_DIR)/reports/monitoring.html"
+
+# SEEDS, JSON: `make monitor-quality SEEDS=1,2 JSON=quality.json`
+monitor-quality: setup ## Detection quality of the monitoring: each drift kind and a stationary run per seed, against the manifest
+	@$(BIN)/python -m tools.monitoring_quality $(if $(SEEDS),--seeds $(SEEDS),) $(if $(JSON),--json $(JSON),)
+
+# The churn model (ml/, README "Continuous training"): MLflow's store is DATA_DIR/mlflow
+train: setup ## Train the churn model on the point-in-time snapshots, track and register it in MLflow (DATA_DIR/mlflow), promote it if the quality gate allows; writes DATA_DIR/ml/last_train.json
+	@$(BIN)/python -m ml train
+
+score: setup ## Score the newest day's customers with the champion model into the warehouse (ml_scores.churn_scores), then build fct_churn_scores and its realized-AUC report
+	@$(BIN)/python -m tools.warehouse_lock check "$(DATA_DIR)/warehouse.duckdb"
+	@$(BIN)/python -m ml score
+	@$(DBT) build --select stg_ml_scores__churn_scores+ --project-dir . --profiles-dir . --quiet
+
+ct: setup ## One continuous-training cycle: advance the demo a day, ingest, build, monitor, retrain if needed (no champion, drift on a model feature, a newly matured week), gate, score
+	@$(MAKE) --no-print-directory advance DAYS=1
+	@$(MAKE) --no-print-directory ingest build
+	@$(MAKE) --no-print-directory monitor || echo "ct: monitoring reported errors (above); the retraining decision reads them"
+	@rc=0; $(BIN)/python -m ml ct || rc=$$?; \
+		if [ $$rc -eq 0 ]; then $(MAKE) --no-print-directory train; elif [ $$rc -ne 3 ]; then exit $$rc; fi
+	@$(MAKE) --no-print-directory score
 
 check: setup ## Metadata guardrails: descriptions, grain tests, owners, layer rules, naming (on a fresh dbt parse)
 	@$(DBT) parse --project-dir . --profiles-dir . --quiet
@@ -157,8 +197,8 @@ metrics: setup ## Validate the semantic layer (MetricFlow) on the built warehous
 SQL ?= models tests/dbt
 
 lint: setup ## Lint Python (ruff check, ruff format --check) and SQL (sqlfluff, house style in .sqlfluff; SQL=<paths>)
-	@$(BIN)/ruff check demo ingestion benchmarks tools tests
-	@$(BIN)/ruff format --check --quiet demo ingestion benchmarks tools tests
+	@$(BIN)/ruff check demo ingestion ml benchmarks tools tests
+	@$(BIN)/ruff format --check --quiet demo ingestion ml benchmarks tools tests
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
 	DATA_DIR="$$scratch" DBT_TARGET_PATH="$$scratch/target" $(BIN)/sqlfluff lint $(SQL)
 
@@ -207,7 +247,7 @@ browser: ## Install headless Chromium and chromedriver for the docs site test (D
 BENCH_JSON ?=
 bench_json = $(if $(BENCH_JSON),--json $(BENCH_JSON)/$(1).json,)
 
-bench: bench-generate bench-ingest bench-build ## Run all benchmarks (BENCH_JSON=<dir>: also write their figures as JSON there)
+bench: bench-generate bench-ingest bench-build bench-train ## Run all benchmarks (BENCH_JSON=<dir>: also write their figures as JSON there)
 
 bench-generate: setup ## Generator speed and peak memory at SCALE=1 and SCALE=3 (temporary DATA_DIRs)
 	@$(BIN)/python -m benchmarks.generate --scales 1 3 $(call bench_json,generate)
@@ -215,8 +255,14 @@ bench-generate: setup ## Generator speed and peak memory at SCALE=1 and SCALE=3 
 bench-ingest: setup ## Ingest vs DuckDB's own loaders, incremental run, peak memory at SCALE=1 and 3 (~15 min)
 	@$(BIN)/python -m benchmarks.ingest --scales 1 3 --repeats 3 1 $(call bench_json,ingest)
 
+bench-train: setup ## make train's time and peak memory at SCALE=1 (targets < 2 min, < 2 GB; REUSE=<built DATA_DIR> skips preparing)
+	@$(BIN)/python -m benchmarks.train --scale 1 $(if $(REUSE),--reuse "$(REUSE)",) $(call bench_json,train)
+
 bench-build: setup ## dbt build time at SCALE=1 and 3, incremental build after one new day vs full (~20 min)
 	@$(BIN)/python -m benchmarks.build --scales 1 3 --repeats 3 1 $(call bench_json,build)
+
+bench-engines: setup ## dbt build time per engine (dev, postgres) at SCALE=0.1 and 1, and the growth ratio (~30 min)
+	@$(BIN)/python -m benchmarks.engines --scales 0.1 1 --targets dev postgres $(call bench_json,engines)
 
 clean: ## Remove DATA_DIR, dbt artifacts and caches (keeps .venv)
 	@$(BIN)/python -m demo api stop >/dev/null 2>&1 || true

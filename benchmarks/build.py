@@ -16,7 +16,13 @@ Per scale, in its own data folder: generate the demo data, ingest everything
 3. Full build at SCALE=1: target ≤ 45 s and peak RSS ≤ 2 GiB. Scaling: a larger scale's full build /
    the first scale's, target linear plus 20 % (SCALE=3 / SCALE=1 ≤ 3.6); its peak RSS ≤ 1.3x.
 4. Monitoring: the share of the full build's node time spent in the monitoring models and their
-   tests (tag ``monitoring``, from ``run_results.json``), target ≤ 15 %.
+   tests (tag ``monitoring``, from ``run_results.json``), target ≤ 15 %; and its growth with the
+   days monitored: the monitoring models' node time with ``monitor_check_days`` 7, 14 and 28 (each
+   judged day is compared with its own reference window), target: 28 days / 7 days ≤ 4 x 1.2
+   (linear plus 20 %).
+
+``--json PATH`` also writes every figure as a record ``{benchmark, scale, metric, value, unit,
+target, pass}`` (``target`` and ``pass`` null for figures without a target).
 
 Times are the wall clock of the ``dbt`` subprocess; ``dbt parse`` runs once before the timed runs, so
 every timed run uses the same partial-parse state. Peak RSS is that of the dbt process tree (DuckDB
@@ -30,6 +36,7 @@ folder under ``--data-root`` (default: a temporary folder) is removed afterwards
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import sys
@@ -53,6 +60,24 @@ PEAK_RSS_TARGET_MB = 2048.0
 PEAK_RSS_GROWTH_TARGET = 1.30
 """Peak RSS at a larger scale / at the first scale."""
 SLOWEST_NODES = 8
+MONITORED_DAYS = (7, 14, 28)
+RECORDS: list[dict] = []
+"""The figures of the last report(), for --json."""
+
+
+def record(scale: float, metric: str, value: float, unit: str, target: float | None = None, lower: bool = True) -> None:
+    passed = None if target is None else (value <= target if lower else value >= target)
+    RECORDS.append(
+        {
+            "benchmark": "build",
+            "scale": scale,
+            "metric": metric,
+            "value": round(value, 4),
+            "unit": unit,
+            "target": target,
+            "pass": passed,
+        }
+    )
 
 
 @dataclass
@@ -69,6 +94,7 @@ class ScaleResult:
     slowest: list[tuple[str, float]] = field(default_factory=list)
     monitoring_seconds: float = 0.0
     node_seconds: float = 0.0
+    monitoring_by_days: dict[int, float] = field(default_factory=dict)
 
     @property
     def full_seconds(self) -> float:
@@ -168,6 +194,11 @@ def bench_scale(data_dir: Path, scale: float, repeats: int) -> ScaleResult:
         progress(f"{tag} run {run}/{repeats} full dbt build: {full.seconds:.1f} s, peak {full.peak_rss_mb:,.0f} MB")
     ingested.unlink()
     result.monitoring_seconds, result.node_seconds = monitoring_time(data_dir)
+    for days in MONITORED_DAYS:
+        run_dbt(data_dir, "run", "--select", "tag:monitoring", "--vars", f"{{monitor_check_days: {days}}}")
+        result.monitoring_by_days[days] = monitoring_time(data_dir)[0]
+        progress(f"{tag} monitoring models with {days} days judged: {result.monitoring_by_days[days]:.2f} s node time")
+    run_dbt(data_dir, "run", "--select", "tag:monitoring")  # back to the project's default before the new day
     result.events = count(data_dir, "select count(*) from marts.fct_events")
 
     advanced = measure([sys.executable, "-m", "demo", "--data-dir", str(data_dir), "advance", "--days", "1", "--quiet"])
@@ -240,6 +271,15 @@ def report(results: list[ScaleResult]) -> list[Record]:
             f"{rss_growth:.2f}x, target ≤ {PEAK_RSS_GROWTH_TARGET:.2f}: "
             f"{judged(result.scale, rss_metric, rss_growth, 'ratio', PEAK_RSS_GROWTH_TARGET)}"
         )
+    RECORDS.clear()
+    for result in results:
+        ratio = result.incremental_seconds / result.full_seconds
+        record(result.scale, "full_build_seconds", result.full_seconds, "s")
+        record(result.scale, "incremental_build_seconds", result.incremental_seconds, "s")
+        record(result.scale, "incremental_over_full", ratio, "ratio", INCREMENTAL_TARGET)
+    for result in results[1:]:
+        linear = result.scale / base.scale
+        record(result.scale, "full_build_growth", result.full_seconds / base.full_seconds, "ratio", linear * 1.2)
     for result in results:
         share = result.monitoring_seconds / result.node_seconds if result.node_seconds else 0.0
         print(
@@ -248,6 +288,22 @@ def report(results: list[ScaleResult]) -> list[Record]:
             f"(target ≤ {MONITORING_TARGET:.0%}): "
             f"{judged(result.scale, 'monitoring_share', share, 'ratio', MONITORING_TARGET)}"
         )
+        record(result.scale, "monitoring_seconds", result.monitoring_seconds, "s")
+        record(result.scale, "monitoring_share_of_full_build", share, "ratio", MONITORING_TARGET)
+        if result.monitoring_by_days:
+            by_days = result.monitoring_by_days
+            first, last = min(by_days), max(by_days)
+            growth = by_days[last] / by_days[first] if by_days[first] else 0.0
+            target = last / first * LINEAR_TOLERANCE
+            print(
+                f"monitoring models by days judged at SCALE={result.scale:g}: "
+                + ", ".join(f"{d} days {t:.2f} s" for d, t in sorted(by_days.items()))
+                + f"; {last} / {first} days: {growth:.2f} (linear {last / first:.1f}; target ≤ {target:.2f}): "
+                f"{verdict(growth, target)}"
+            )
+            for days, seconds in sorted(by_days.items()):
+                record(result.scale, f"monitoring_seconds_{days}_days_judged", seconds, "s")
+            record(result.scale, f"monitoring_growth_{last}_over_{first}_days", growth, "ratio", target)
     for result in results:
         print(f"\nslowest nodes of the incremental build at SCALE={result.scale:g} ({result.nodes} nodes):")
         for name, seconds in result.slowest:
@@ -256,7 +312,15 @@ def report(results: list[ScaleResult]) -> list[Record]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_scales("build", __doc__.splitlines()[0], argv, bench_scale, report)
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--json", type=Path, default=None)
+    known, rest = pre.parse_known_args(argv)
+    code = run_scales("build", __doc__.splitlines()[0], rest, bench_scale, report)
+    if known.json is not None:
+        known.json.parent.mkdir(parents=True, exist_ok=True)
+        known.json.write_text(json.dumps(RECORDS, indent=2) + "\n")
+        print(f"figures: {known.json}")
+    return code
 
 
 if __name__ == "__main__":

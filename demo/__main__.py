@@ -1,7 +1,7 @@
 """Command line of the demo source systems.
 
 python -m demo generate [--scale 0.1] [--days 90] [--seed 42] [--clean-data] [--oltp-url URL]
-python -m demo advance  [--days 1] [--oltp-url URL]
+python -m demo advance  [--days 1] [--oltp-url URL] [--drift KIND [--drift-size X]]
 python -m demo summary
 python -m demo api {serve,start,stop,status,with} ...
 python -m demo with -- <command>    # the command with the demo's settings exported (make ingest)
@@ -89,6 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     adv.add_argument("--days", type=int, default=int(os.environ.get("DAYS", 1)))
     adv.add_argument("--oltp-url", default=os.environ.get("DEMO_OLTP_URL"))
     adv.add_argument("--quiet", action="store_true")
+    adv.add_argument(
+        "--drift",
+        default=os.environ.get("DRIFT") or None,
+        help="inject a drift from the first new day on: channel_mix, price, volume_drop, null_spike, schema_change "
+        "(ground truth in the manifest's `drift`; default $DRIFT or none)",
+    )
+    adv.add_argument("--drift-size", type=float, default=None, help="the drift's size (default: the kind's own)")
     sub.add_parser("summary", help="print what the demo data holds (from its manifest)")
     sub.add_parser("kpis", help="conversion, ROAS, CAC of the built warehouse (python -m demo kpis --help)")
     args = parser.parse_args(argv)
@@ -112,7 +119,14 @@ def main(argv: list[str] | None = None) -> int:
                 quiet=args.quiet,
             )
         elif args.command == "advance":
-            result = generator.advance(data_dir, days=args.days, oltp_url=args.oltp_url or None, quiet=args.quiet)
+            result = generator.advance(
+                data_dir,
+                days=args.days,
+                oltp_url=args.oltp_url or None,
+                quiet=args.quiet,
+                drift=args.drift,
+                drift_size=args.drift_size,
+            )
         else:
             if not paths.manifest.exists():
                 raise FileNotFoundError(f"no demo data in {data_dir}: run `make demo-data` first")

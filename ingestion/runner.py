@@ -20,7 +20,7 @@ from .common.audit import AUDIT_TABLE, audited
 from .common.errors import SourceError, explain_missing_setting, explain_type_change, root_causes
 from .common.files import REJECTS_TABLE
 from .common.lock import explain_lock_error, parse_lock_error
-from .common.settings import PIPELINE_PREFIX, Paths, make_pipeline
+from .common.settings import PIPELINE_PREFIX, Paths, loader_file_format, make_pipeline
 from .common.spec import SourceSpec
 from .common.stats import SourceStats
 from .sources import registry
@@ -147,7 +147,7 @@ def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> Sou
             # destination) or wipe it (a first load killed after extract: no dataset in the warehouse)
             pipeline.sync_destination()
         source = spec.build(paths, stats)
-        pipeline.run(audited(source, stats))
+        pipeline.run(audited(source, stats), loader_file_format=loader_file_format())
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
         result.rows = dict(normalize_info.row_counts) if normalize_info else {}

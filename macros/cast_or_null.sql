@@ -10,3 +10,8 @@
 {% macro duckdb__cast_or_null(expression, type) -%}
     try_cast({{ expression }} as {{ type }})
 {%- endmacro %}
+
+{#- PostgreSQL: the text through try_cast_text (macros/engine_setup.sql), then a cast for the type modifiers (decimal(12, 2) rounds). -#}
+{% macro postgres__cast_or_null(expression, type) -%}
+    cast({{ engine_function('try_cast_text') }}(cast({{ expression }} as text), cast(null as {{ type }})) as {{ type }})
+{%- endmacro %}

@@ -35,6 +35,11 @@
     coalesce({{ expr }} is json object, false)
 {%- endmacro %}
 
+{#- PostgreSQL 15 (no `is json`): try_jsonb (macros/engine_setup.sql) is null for invalid text. -#}
+{% macro postgres__json_is_valid_object(expr) -%}
+    coalesce(jsonb_typeof({{ engine_function('try_jsonb') }}(cast({{ expr }} as text))) = 'object', false)
+{%- endmacro %}
+
 {#- DuckDB: json_valid, then the first non-blank character decides object vs array/scalar (json_type would raise on invalid text). -#}
 {% macro duckdb__json_is_valid_object(expr) -%}
     coalesce(json_valid({{ expr }}) and left(ltrim({{ expr }}), 1) = '{', false)
@@ -52,6 +57,18 @@
         json_value({{ expr }}, '{{ json_path(path) }}' returning {{ dbt.type_string() }}),
         json_query({{ expr }}, '{{ json_path(path) }}' returning {{ dbt.type_string() }})
     )
+{%- endmacro %}
+
+{#- The key list of `path` as a PostgreSQL text array literal: array['a', '$b']. -#}
+{% macro json_path_array(path) -%}
+    {%- do json_path(path) -%}
+    {%- set keys = path.split('.') if path is string else path -%}
+    array[{% for key in keys %}'{{ key }}'{{ ', ' if not loop.last }}{% endfor %}]::text[]
+{%- endmacro %}
+
+{#- PostgreSQL 15 (json_value/json_query are 17+): json's #>> gives scalars unquoted, JSON null as null, objects and arrays as their text (json, not jsonb: jsonb would re-space them). -#}
+{% macro postgres__json_text(expr, path) -%}
+    (cast({{ expr }} as json) #>> {{ json_path_array(path) }})
 {%- endmacro %}
 
 {#- DuckDB: json_extract_string does both (it raises on invalid JSON, hence the contract above). -#}
@@ -73,6 +90,14 @@
     end
 {%- endmacro %}
 
+{#- PostgreSQL: json_array_length raises on a non-array, so the type is checked first. -#}
+{% macro postgres__json_array_length(expr, path) -%}
+    case
+        when json_typeof(cast({{ expr }} as json) #> {{ json_path_array(path) }}) = 'array'
+            then json_array_length(cast({{ expr }} as json) #> {{ json_path_array(path) }})
+    end
+{%- endmacro %}
+
 {#- DuckDB: json_array_length returns 0 for a scalar or object, so the type is checked first. -#}
 {% macro duckdb__json_array_length(expr, path) -%}
     case
@@ -90,6 +115,11 @@
 {#- PostgreSQL and most engines: the offset decides the instant; a text without offset is read in the session time zone. -#}
 {% macro default__iso_timestamp_to_utc(expr) -%}
     cast(cast({{ expr }} as timestamp with time zone) at time zone 'UTC' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- PostgreSQL: as the default, through try_cast_text so that a text which does not parse is null (as on DuckDB). -#}
+{% macro postgres__iso_timestamp_to_utc(expr) -%}
+    cast({{ cast_or_null(expr, 'timestamp with time zone') }} at time zone 'UTC' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
 {#- DuckDB: try_cast to timestamptz keeps the offset (a plain timestamp cast would drop it); timezone('UTC', ...) gives the UTC wall clock. -#}

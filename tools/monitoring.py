@@ -1,11 +1,12 @@
 """Print the newest day's monitoring checks from the built warehouse; exit 1 when one is at error level.
 
-    python -m tools.monitoring [--warehouse PATH] [--all] [--json PATH]
+    python -m tools.monitoring [--warehouse PATH] [--all] [--json PATH] [--report PATH]
 
 `make monitor` runs it after building the monitoring models (models/monitoring). It reads
 `monitoring.mon_checks` (read-only, so a running build is not blocked once it has committed): by
 default the checks that warn or error plus a count per status; `--all` lists every check of the day.
-`--json PATH` writes the day's checks as a list of records for other tools.
+`--json PATH` writes the day's checks as a list of records for other tools; `--report PATH` writes
+the HTML report with its charts (tools/monitoring_report.py; `make monitor`: DATA_DIR/reports/monitoring.html).
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", type=Path, default=None, help="default: $DATA_DIR/warehouse.duckdb")
     parser.add_argument("--all", action="store_true", help="list every check of the day, not only warn and error")
     parser.add_argument("--json", type=Path, default=None, help="also write the day's checks as JSON records")
+    parser.add_argument("--report", type=Path, default=None, help="also write the HTML report with charts there")
     args = parser.parse_args(argv)
     warehouse = args.warehouse or default_warehouse()
     if not warehouse.exists():
@@ -103,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     print(format_checks(checks, show_all=args.all))
     if args.json:
         args.json.write_text(json.dumps([asdict(check) for check in checks], indent=2) + "\n")
+    if args.report:
+        from tools.monitoring_report import write_report
+
+        print(f"report: {write_report(warehouse, args.report)}")
     return 1 if any(check.check_status == "error" for check in checks) else 0
 
 

@@ -10,14 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..adplatform.cli import running_server
 from ..paths import SourcePaths
+from . import drift as drift_mod
 from .files import write_json
 from .manifest import build_manifest
 from .oltp import OltpStore, redact_url
 from .simulate import Simulator
 from .state import GeneratorState
-from .world import CAMPAIGNS, START_DATE, campaign_created_at
+from .world import CAMPAIGNS, START_DATE, campaign_created_at, product_info
 
 DEFAULT_SEED = 42
 DEFAULT_DAYS = 90
@@ -54,11 +57,21 @@ def _progress(day: int, first: int, last: int, started: float, quiet: bool) -> N
         print(f"  day {done}/{total} ({date}) {elapsed:6.1f}s", file=sys.stderr, flush=True)
 
 
-def _run_days(state: GeneratorState, paths: SourcePaths, store: OltpStore, days: int, quiet: bool) -> RunSummary:
+def _run_days(
+    state: GeneratorState,
+    paths: SourcePaths,
+    store: OltpStore,
+    days: int,
+    quiet: bool,
+    drifts: list[dict] | None = None,
+) -> RunSummary:
     started = time.perf_counter()
     # A worker process pays off from about 3 SCALE-days on; below, its start-up costs more than it saves.
     parallel = PARALLEL if PARALLEL is not None else state.scale * days >= 3
-    sim = Simulator(state, paths, store, parallel=parallel)
+    if drifts:  # injected drift (demo/generator/drift.py): the same simulator with the drifts applied
+        sim: Simulator = drift_mod.DriftSimulator(state, paths, store, parallel=parallel, drifts=drifts)
+    else:
+        sim = Simulator(state, paths, store, parallel=parallel)
     first = state.days_generated
     last = first + days - 1
     try:
@@ -70,6 +83,7 @@ def _run_days(state: GeneratorState, paths: SourcePaths, store: OltpStore, days:
     write_ad_platform_files(paths, state)
     state.save(paths.state_dir / "state.json")
     manifest = build_manifest(state, paths)
+    manifest["drift"] = drifts or []
     write_json(paths.manifest, manifest)
     return RunSummary(
         days,
@@ -154,8 +168,15 @@ def generate(
         store.dispose()
 
 
-def advance(data_dir: Path, days: int = 1, oltp_url: str | None = None, quiet: bool = False) -> RunSummary:
-    """Simulate the next `days` days on top of existing demo data."""
+def advance(
+    data_dir: Path,
+    days: int = 1,
+    oltp_url: str | None = None,
+    quiet: bool = False,
+    drift: str | None = None,
+    drift_size: float | None = None,
+) -> RunSummary:
+    """Simulate the next `days` days on top of existing demo data; `drift` starts one on the first new day."""
     if days < 1:
         raise ValueError("days must be at least 1")
     paths = SourcePaths(Path(data_dir))
@@ -170,8 +191,17 @@ def advance(data_dir: Path, days: int = 1, oltp_url: str | None = None, quiet: b
             raise ValueError(f"demo data was generated into {state.oltp_target}, not {redact_url(oltp_url)}")
     elif oltp_url:
         raise ValueError("demo data was generated into SQLite; run `generate` with --oltp-url to use a server")
+    drifts = drift_mod.load(paths.state_dir)
+    if drift:
+        if any(d["kind"] == drift for d in drifts):
+            raise ValueError(f"drift {drift} was already injected into this demo data (see the manifest)")
+        info = product_info(state.seed, np.arange(1, state.n_products + 1)) if drift == "price" else None
+        drifts = [*drifts, drift_mod.describe(drift, state.days_generated, drift_size, info)]
     store = _store(paths, oltp_url)
     try:
-        return _run_days(state, paths, store, days, quiet)
+        summary = _run_days(state, paths, store, days, quiet, drifts)
     finally:
         store.dispose()
+    if drift:
+        drift_mod.record(paths.state_dir, drifts)
+    return summary

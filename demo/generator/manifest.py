@@ -7,6 +7,7 @@ from typing import Any
 
 from ..adplatform.metrics import served_totals
 from ..paths import SourcePaths
+from .behaviour import CHURN_HORIZON_DAYS
 from .oltp import TABLES
 from .shop_rules import DOC_SCHEMA_V2_DAY
 from .state import GeneratorState
@@ -30,6 +31,27 @@ def _sum_nested(days: dict[str, Any], *keys: str) -> dict[str, int]:
 
 def _money(by_currency: dict[str, int]) -> dict[str, str]:
     return {cur: cents_str(v) for cur, v in sorted(by_currency.items())}
+
+
+def _customer_behaviour(state: GeneratorState, paths: SourcePaths, end: dt.date) -> dict[str, Any]:
+    """The oracle (behaviour.py): per scoring date, each customer's true probability of no order in the
+    next `horizon_days`, in a parquet file; `label_mature` once the horizon has passed."""
+    folder = paths.state_dir / "oracle"
+    files = sorted(folder.glob("*.parquet")) if folder.exists() else []
+    deleted = set(state.deleted_customers)
+    return {
+        "horizon_days": CHURN_HORIZON_DAYS,
+        "active_customers": sum(1 for i, d in enumerate(state.churn_day, start=1) if d < 0 and i not in deleted),
+        "churned_customers": sum(1 for d in state.churn_day if d >= 0),
+        "oracle": [
+            {
+                "scoring_date": f.stem,
+                "path": str(f.relative_to(paths.data_dir)),
+                "label_mature": dt.date.fromisoformat(f.stem) + dt.timedelta(days=CHURN_HORIZON_DAYS) <= end,
+            }
+            for f in files
+        ],
+    }
 
 
 def build_manifest(state: GeneratorState, paths: SourcePaths) -> dict[str, Any]:
@@ -160,6 +182,7 @@ def build_manifest(state: GeneratorState, paths: SourcePaths) -> dict[str, Any]:
             "bad_records": review_bad,
         },
         "lake": state.truth.get("lake", {}),
+        "customer_behaviour": _customer_behaviour(state, paths, end),
         "ad_platform": {
             "campaigns": sum(1 for c in CAMPAIGNS if c.start_day - 3 <= state.days_generated - 1),
             "final": {"rows": ads.get("rows", 0), "clicks": ads.get("clicks", 0), "cost": _money(ads_cost)},

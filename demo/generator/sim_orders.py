@@ -249,14 +249,17 @@ class OrderSimulation:
         ids, weights, prices = self._catalog_today(day)
         picks = rng.choice(ids, size=n * 5 + 10, p=weights).tolist()
         times = np.sort(rng.integers(0, 86_400, size=n)) + EPOCH0 + day * 86_400
-        deleted = set(self.state.deleted_customers)
+        # known buyers are drawn by their traits and engagement (behaviour.py); deleted and churned never buy
+        known_buyers = iter(self.known_offline_buyers(day, n))
         for placed_at in times.tolist():
             channel = "marketplace" if r.random() < 0.75 else "phone"
-            customer_id = r.randint(1, self.state.last_id("customer")) if r.random() < 0.5 else None
-            new_customer = customer_id is None or customer_id in deleted
+            customer_id = next(known_buyers, None) if r.random() < 0.5 else None
+            new_customer = customer_id is None
             if new_customer:
                 customer_id = self.state.next_id("customer")
                 self._new_customers.append((customer_id, placed_at - 120))
+            else:
+                self.renew(customer_id, day)
             profile = customer(self.seed, customer_id)
             n_items = weighted(r, ITEMS_PER_OFFLINE_ORDER)
             cart = self._cart(r, picks, prices, profile.currency, n_items)

@@ -51,11 +51,10 @@ class SessionSimulation:
         r = day_random(self.seed, day, "sessions")
         n = self.n(SESSIONS_PER_DAY, day, rng)
         t0_ms = (EPOCH0 + day * 86_400) * 1000
-        n_customers = self.state.last_id("customer")
-        deleted = set(self.state.deleted_customers)
         platforms = rng.choice(3, size=n, p=[0.62, 0.22, 0.16])
         returning = rng.random(n) < 0.4
-        pool = rng.choice(n_customers, size=min(int(returning.sum()), n_customers), replace=False) + 1
+        # who comes back depends on their traits and engagement (behaviour.py), not on chance alone
+        visitors = self.returning_visitors(day, platforms > 0, returning)
         hours = rng.choice(24, size=n, p=_HOUR_WEIGHTS)
         starts = np.clip(hours * 3600 + rng.integers(0, 3600, size=n), 1_800, 79_200) * 1000 + rng.integers(0, 1000, n)
         order = np.argsort(starts, kind="stable")
@@ -65,12 +64,9 @@ class SessionSimulation:
         new_anon = cs.uuids(rng, n)
         week = (START_DATE + dt.timedelta(days=day)).isocalendar().week
         sessions = []
-        pool_iter = iter(pool.tolist())
         for rank, i in enumerate(order.tolist()):
             platform = ("web", "ios", "android")[int(platforms[i])]
-            known = next(pool_iter, None) if returning[i] else None
-            if known in deleted:
-                known = None
+            known = visitors[i]
             source = self._source(r, platform, known is not None, web_campaigns, app_campaigns, week)
             if known is not None:
                 h = mix_int(self.seed, 101 + int(platforms[i]), known)
@@ -88,6 +84,7 @@ class SessionSimulation:
                 ENGAGED_CONVERSION_P[known is not None]
                 * CONVERSION_FACTOR.get(kind, 1.0)
                 * (APP_CONVERSION_FACTOR if platform != "web" else 1.0)
+                * (self.conversion_factor(known) if known is not None else 1.0)
             )
             converts = not bounces and r.random() < p_convert
             sessions.append(
@@ -202,6 +199,8 @@ class SessionSimulation:
             if new_customer:
                 self._new_customers.append((customer_id, placed_at - 25))
                 s.signup_customer_id = customer_id
+            else:
+                self.renew(customer_id, day)
             channel = "web" if s.platform == "web" else "app"
             order, items = self.new_order(
                 day, r, customer_id, currency, country, channel, placed_at, cart, new_customer

@@ -24,6 +24,7 @@ from .shop_rules import (
     EPOCH0,
     WEEKDAY_FACTOR,
 )
+from .sim_behaviour import BehaviourSimulation
 from .sim_catalog import CatalogSimulation
 from .sim_files import FileSourcesSimulation
 from .sim_orders import OrderSimulation
@@ -36,7 +37,7 @@ from .world import (
 )
 
 
-class Simulator(CatalogSimulation, OrderSimulation, SessionSimulation, FileSourcesSimulation):
+class Simulator(CatalogSimulation, OrderSimulation, SessionSimulation, FileSourcesSimulation, BehaviourSimulation):
     """Advances the shop one day at a time, writing the OLTP database and the source files.
 
     One part per source system (sim_catalog, sim_orders, sim_sessions, sim_files); this class holds
@@ -151,6 +152,7 @@ class Simulator(CatalogSimulation, OrderSimulation, SessionSimulation, FileSourc
         else:
             self.catalog_changes(day, batch)
         self.customer_changes(day, batch)
+        self.churn_step(day)
         sessions = self.plan_sessions(day)
         self.shop(day, sessions)
         self.offline_orders(day)
@@ -166,4 +168,5 @@ class Simulator(CatalogSimulation, OrderSimulation, SessionSimulation, FileSourc
         self.write_reviews(day, reviews)
         self.write_lake(day)
         self.write_ad_metrics(day, sessions)
+        self.end_of_day_behaviour(day)
         self.state.days_generated = day + 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 @dataclass
@@ -34,6 +34,9 @@ class GeneratorState:
     late_events: list[str] = field(default_factory=list)
     refund_payment_links: dict[str, int] = field(default_factory=dict)
     truth: dict[str, Any] = field(default_factory=dict)
+    # latent customer state (behaviour.py), index customer_id - 1: day of the last order; day of churn or -1
+    last_order_day: list[int] = field(default_factory=list)
+    churn_day: list[int] = field(default_factory=list)
     version: int = STATE_VERSION
 
     def next_id(self, name: str, n: int = 1) -> int:

@@ -41,8 +41,15 @@ class Paths:
 
     @property
     def pipelines_dir(self) -> Path:
-        """dlt's working folder: pipeline state, schemas and load packages."""
-        return self.data_dir / PIPELINES_FOLDER
+        """dlt's working folder: pipeline state, schemas and load packages.
+
+        ``pipelines/`` for the DuckDB warehouse; ``pipelines-<destination>/`` for another destination, so
+        one data folder can load the same demo data into several engines (``make parity``) without one
+        pipeline's state (incremental cursors, schema) belonging to another engine's tables.
+        """
+        if uses_local_warehouse():
+            return self.data_dir / PIPELINES_FOLDER
+        return self.data_dir / f"{PIPELINES_FOLDER}-{destination_name()}"
 
     @property
     def sources_dir(self) -> Path:
@@ -67,6 +74,13 @@ def default_data_dir() -> Path:
 def destination_name(destination: str = dlt.config.value) -> str:
     """``ingestion.destination`` (``INGESTION__DESTINATION``): a dlt destination name."""
     return destination
+
+
+@with_config(sections=("ingestion",))
+def loader_file_format(loader_file_format: str | None = None) -> str | None:
+    """``ingestion.loader_file_format`` (``INGESTION__LOADER_FILE_FORMAT``): the load files' format, unset for
+    the destination's preferred one; ``parquet`` for the filesystem destination that Spark reads."""
+    return loader_file_format
 
 
 @with_config(sections=("ingestion",))

@@ -34,8 +34,14 @@
                     node.name ~ " has monitored columns but no day column: add `monitor_date_column: <date column>`"
                     ~ " under the model's config.meta in its YAML") }}
             {%- endif -%}
+            {%- set rows = (node.config.meta or {}).get('monitor_rows') or (node.meta or {}).get('monitor_rows') or 'sample' -%}
+            {%- if rows not in ['sample', 'snapshot'] -%}
+                {{ exceptions.raise_compiler_error(
+                    node.name ~ ": meta.monitor_rows must be sample or snapshot, got \"" ~ rows ~ "\"") }}
+            {%- endif -%}
             {%- do found.append({
                 'model': node.name,
+                'rows': rows,
                 'unique_id': node.unique_id,
                 'date_column': date_column,
                 'columns': columns | sort(attribute='name'),

@@ -7,6 +7,15 @@
 {%- set reference_days = integer_var('monitor_reference_days', 7) %}
 {%- set weeks = reference_days // 7 %}
 {%- set null_allowance = '3 * sqrt(pooled_rate * (1 - pooled_rate) * (1.0 / current_rows + 1.0 / reference_rows))' %}
+{#- tables whose rows are the same units every day (config.meta.monitor_rows: snapshot): no sampling allowance -#}
+{%- set snapshot_tables = [] %}
+{%- for table in monitored_models() if table.rows == 'snapshot' %}{% do snapshot_tables.append(table.model) %}{% endfor %}
+{%- set is_snapshot = "table_name in ('" ~ (snapshot_tables | join("', '")) ~ "')" if snapshot_tables else 'false' %}
+{#- mean_change is judged on snapshot tables only, which have no sampling allowance -#}
+{%- set mean_allowance = '0' %}
+{%- set min_rows = integer_var('monitor_min_rows', 1) %}
+{%- set in_reference = 'profiles.profile_date < check_days.check_date' %}
+{%- set valued = '(profiles.row_count - profiles.null_count)' %}
 {%- set reference_rows_sum = 'sum(case when table_rows.profile_date < check_days.check_date then table_rows.row_count end)' %}
 
 with
@@ -20,6 +29,13 @@ drift as (
 profiles as (
 
     select * from {{ ref('mon_column_profiles_daily') }}
+
+),
+
+schema_changes as (
+
+    select * from {{ ref('mon_schema_changes') }}
+    where is_latest_load
 
 ),
 
@@ -71,6 +87,55 @@ null_rates as (
 
 ),
 
+-- means of numbers: the day's mean against the reference window's (row-weighted)
+mean_sides as (
+
+    select
+        check_days.check_date,
+        profiles.table_name,
+        profiles.column_name,
+        profiles.column_kind,
+        sum(
+            case when profiles.profile_date < check_days.check_date then profiles.row_count - profiles.null_count end
+        ) as reference_rows,
+        sum(
+            case when profiles.profile_date = check_days.check_date then profiles.row_count - profiles.null_count end
+        ) as current_rows,
+        {{ monitoring_ordered_aggregate(
+            'sum',
+            'case when ' ~ in_reference ~ ' then ' ~ valued ~ ' * profiles.mean_value end',
+            'profiles.profile_date'
+        ) }} as reference_sum,
+        max(case when profiles.profile_date = check_days.check_date then profiles.mean_value end) as current_mean
+    from check_days
+    inner join profiles
+        on check_days.table_name = profiles.table_name
+        and check_days.check_date >= profiles.profile_date
+        and check_days.reference_start_date <= profiles.profile_date
+    where profiles.column_kind = 'numeric'
+    group by check_days.check_date, profiles.table_name, profiles.column_name, profiles.column_kind
+
+),
+
+means as (
+
+    select
+        check_date,
+        table_name,
+        column_name,
+        column_kind,
+        current_rows,
+        current_mean,
+        reference_sum / reference_rows as reference_mean
+    from mean_sides
+    where
+        reference_rows > 0 and current_rows > 0 and current_mean is not null and reference_sum <> 0
+        -- snapshots only: in a sample the mean of a skewed number at a few rows a day is noise that PSI
+        -- already judges with its allowance; in a snapshot any change of the mean is a change of the units
+        and {{ is_snapshot }}
+
+),
+
 -- volume: rows on the day against the mean of the same weekday in the reference window
 table_rows as (
 
@@ -113,12 +178,15 @@ checks as (
         column_kind,
         '{{ measure }}' as measure,
         {{ measure }} as measure_value,
-        {{ prefix }}_allowance as allowance,
-        {{ monitoring_threshold('monitor_' ~ prefix ~ '_warn') }} + {{ prefix }}_allowance as warn_threshold,
-        {{ monitoring_threshold('monitor_' ~ prefix ~ '_error') }} + {{ prefix }}_allowance as error_threshold,
+        {%- set allowance = 'case when ' ~ is_snapshot ~ ' then 0 else ' ~ prefix ~ '_allowance end' %}
+        {{ allowance }} as allowance,
+        {{ monitoring_threshold('monitor_' ~ prefix ~ '_warn') }} + {{ allowance }} as warn_threshold,
+        {{ monitoring_threshold('monitor_' ~ prefix ~ '_error') }} + {{ allowance }} as error_threshold,
         current_rows,
         reference_rows as reference_value
     from drift
+    -- too few rows on the day for a distribution to be judged (the null share and the volume still are)
+    where current_rows >= {{ min_rows }}
 
     union all
 
@@ -137,6 +205,41 @@ checks as (
         current_rows,
         reference_rate as reference_value
     from null_rates
+
+    union all
+
+    select
+        check_date,
+        table_name,
+        column_name,
+        column_kind,
+        'mean_change' as measure,
+        abs(current_mean - reference_mean) / abs(reference_mean) as measure_value,
+        {{ mean_allowance }} as allowance,
+        {{ monitoring_threshold('monitor_mean_warn') }} + {{ mean_allowance }} as warn_threshold,
+        {{ monitoring_threshold('monitor_mean_error') }} + {{ mean_allowance }} as error_threshold,
+        current_rows,
+        reference_mean as reference_value
+    from means
+
+    union all
+
+    -- schema changes of the newest load of each dataset, judged on the newest check day: a new
+    -- table warns, a new or retyped column of a table the previous load already had is an error
+    select
+        (select max(check_date) from check_days) as check_date,
+        table_name,
+        column_name,
+        'schema' as column_kind,
+        'schema_change' as measure,
+        1 as measure_value,
+        0 as allowance,
+        0 as warn_threshold,
+        case when change_kind = 'table_added' then 1 else 0 end as error_threshold,
+        0 as current_rows,
+        null as reference_value
+    from schema_changes
+    where exists (select 1 from check_days)
 
     union all
 

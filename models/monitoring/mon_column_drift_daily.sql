@@ -11,6 +11,7 @@
 -- depends_on: {{ ref('fct_events') }}
 -- depends_on: {{ ref('fct_web_requests') }}
 -- depends_on: {{ ref('fct_ad_performance_daily') }}
+-- depends_on: {{ ref('stg_lake__inventory_snapshots') }}
 
 {%- set reference_days = integer_var('monitor_reference_days', 7) %}
 {%- set check_days = integer_var('monitor_check_days', 1) %}

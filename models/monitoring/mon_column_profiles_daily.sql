@@ -9,6 +9,7 @@
 -- depends_on: {{ ref('fct_events') }}
 -- depends_on: {{ ref('fct_web_requests') }}
 -- depends_on: {{ ref('fct_ad_performance_daily') }}
+-- depends_on: {{ ref('stg_lake__inventory_snapshots') }}
 
 with
 

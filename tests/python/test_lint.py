@@ -17,7 +17,7 @@ import yaml
 from lint_helpers import REPO, SQL_PATHS, sqlfluff_lint
 
 RUFF = str(Path(sys.executable).with_name("ruff"))
-PYTHON_PATHS = ("demo", "ingestion", "benchmarks", "tools", "tests")
+PYTHON_PATHS = ("demo", "ingestion", "ml", "benchmarks", "tools", "tests")
 
 
 def test_python_passes_ruff_check_and_format() -> None:

@@ -30,7 +30,7 @@ _KEY_FORMATS = {
 }
 _URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:([^\s@/'\"]+)@", re.IGNORECASE)
 _SETTING = re.compile(
-    r"""^\s*[-\w.]*(api_token|api_key|token|secret|password|passwd|credentials)\s*[:=]\s*["']([^"']*)["']""",
+    r"""^\s*[-\w.]*(api_token|api_key|token|secret|password|passwd|credentials)\s*[:=]\s*(?P<quote>["'])(?P<value>.*?)(?P=quote)\s*(#.*)?$""",
     re.IGNORECASE,
 )
 _SECRET_FILES = re.compile(r"(^|/)(secrets\.toml|\.env(\..+)?|id_(rsa|ed25519|ecdsa)|.+\.(pem|key|p12|pfx))$")
@@ -54,7 +54,7 @@ def suspicious_lines(path: str, text: str) -> list[str]:
             if not _PLACEHOLDER.match(match.group(1))
         ]
         setting = _SETTING.match(line)
-        if setting and not path.startswith("tests/") and not _PLACEHOLDER.match(setting.group(2)):
+        if setting and not path.startswith("tests/") and not _PLACEHOLDER.match(setting.group("value")):
             found.append(f"{where}: a secret setting with a literal value")
     return found
 

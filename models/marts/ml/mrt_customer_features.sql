@@ -74,14 +74,20 @@ final as (
         customers.has_marketing_opt_in,
         customers.is_deleted,
         customers.is_duplicate_account,
-        {{ dbt.datediff('cast(customers.created_at as date)', 'as_of.as_of_date', 'day') }}
-            as account_age_days,
+        cast(
+            {{ dbt.datediff('cast(customers.created_at as date)', 'as_of.as_of_date', 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as account_age_days,
         coalesce(order_features.order_count, 0) as order_count,
         cast(coalesce(order_features.orders_last_90_days, 0) as {{ dbt.type_bigint() }}) as orders_last_90_days,
-        {{ dbt.datediff('order_features.last_order_date', 'as_of.as_of_date', 'day') }}
-            as days_since_last_order,
-        {{ dbt.datediff('customers.first_order_date', 'as_of.as_of_date', 'day') }}
-            as days_since_first_order,
+        cast(
+            {{ dbt.datediff('order_features.last_order_date', 'as_of.as_of_date', 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as days_since_last_order,
+        cast(
+            {{ dbt.datediff('customers.first_order_date', 'as_of.as_of_date', 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as days_since_first_order,
         cast(coalesce(order_features.net_revenue_usd, 0) as decimal(12, 2)) as net_revenue_usd,
         cast(order_features.average_order_value_usd as decimal(12, 2)) as average_order_value_usd,
         cast(
@@ -92,8 +98,10 @@ final as (
         cast(coalesce(session_features.sessions_last_30_days, 0) as {{ dbt.type_bigint() }})
             as sessions_last_30_days,
         cast(coalesce(session_features.paid_session_count, 0) as {{ dbt.type_bigint() }}) as paid_session_count,
-        {{ dbt.datediff('session_features.last_session_date', 'as_of.as_of_date', 'day') }}
-            as days_since_last_session
+        cast(
+            {{ dbt.datediff('session_features.last_session_date', 'as_of.as_of_date', 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as days_since_last_session
     from customers
     cross join as_of
     left join order_features

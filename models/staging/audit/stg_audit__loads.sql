@@ -9,7 +9,8 @@ with
         '{{ source_name }}' as source_name,
         load_id,
         inserted_at as loaded_at,
-        status = 0 as is_completed
+        status = 0 as is_completed,
+        schema_version_hash
     from {{ source(source_name, '_dlt_loads') }}
 
 ),

@@ -18,6 +18,7 @@ seed variants in a thread of their own):
   of it after an ingest of the same sources, a copy of that after another, and a copy of that after
   `dbt build` (test_idempotency.py).
 - `full_refreshed_warehouse`: a copy of the advanced one after `dbt run --full-refresh`.
+- `ml_warehouse`: 70 days at SCALE=0.03, built up to the churn model's tables (test_ml.py).
 - `seed_variant_builds`: other seeds, day counts (1 to 120), scales and dirt rates, each generated,
   ingested and built in a folder of its own (test_seed_variants.py); the outcome of each, not an
   exception, so one variant's failure does not hide the others'.
@@ -69,6 +70,22 @@ def _ingest(warehouse: Warehouse) -> None:
     warehouse.ingest()
 
 
+def _ml_build(warehouse: Warehouse) -> None:
+    # enough weeks for the churn model (test_ml.py): 70 days give seven weeks with mature labels
+    warehouse.demo("generate", "--scale", "0.03", "--days", "70", "--quiet")
+    warehouse.ingest()
+    warehouse.dbt(
+        "build",
+        "--select",
+        "+mrt_customer_snapshots_weekly",
+        "+rpt_churn_model_performance_weekly",
+        "--exclude-resource-type",
+        "unit_test",
+        "--indirect-selection",
+        "cautious",
+    )
+
+
 def _seed_variants(warehouse: Warehouse) -> None:
     from test_seed_variants import build_variants
 
@@ -86,6 +103,7 @@ JOBS: dict[str, tuple[str | None, Callable[[Warehouse], None]]] = {
     "reingested_twice_warehouse": ("reingested_warehouse", _ingest),
     "reingested_twice_rebuilt_warehouse": ("reingested_twice_warehouse", _dbt_build),
     "full_refreshed_warehouse": ("advanced_warehouse", _full_refresh),
+    "ml_warehouse": (None, _ml_build),
     "seed_variant_builds": (None, _seed_variants),
 }
 
@@ -201,6 +219,12 @@ def reingested_twice_rebuilt_warehouse(
 def full_refreshed_warehouse(request: pytest.FixtureRequest, advanced_warehouse: Warehouse) -> Warehouse:
     """The advanced warehouse with every model rebuilt from the raw data (`dbt run --full-refresh`)."""
     return _prepared(request, "full_refreshed_warehouse")
+
+
+@pytest.fixture(scope="session")
+def ml_warehouse(request: pytest.FixtureRequest) -> Warehouse:
+    """70 days at SCALE=0.03, built up to the churn model's snapshots and score marts (test_ml.py)."""
+    return _prepared(request, "ml_warehouse")
 
 
 @pytest.fixture(scope="session")

@@ -160,9 +160,17 @@ def test_each_drift_kind_is_flagged_on_its_column(built_warehouse: Warehouse, tm
     done = run_allowing_failure([DBT, "test", "--select", "test_name:no_monitoring_alarms", *paths], warehouse.env)
     assert done.returncode != 0
     # make monitor's report: exit 1, the changed columns listed at ERROR
-    report = run_allowing_failure([str(Path(DBT).with_name("python")), "-m", "tools.monitoring"], warehouse.env)
+    html = tmp_path / "reports" / "monitoring.html"
+    report = run_allowing_failure(
+        [str(Path(DBT).with_name("python")), "-m", "tools.monitoring", "--report", str(html)], warehouse.env
+    )
     assert report.returncode == 1
     assert "fct_sessions  channel" in report.stdout and "ERROR" in report.stdout
+    # the HTML report shows the drifted columns' distributions, reference against the day
+    page = html.read_text()
+    assert "<h2 id='distributions'>Drifted columns</h2>" in page
+    for column in ("fct_sessions.channel", "fct_sessions.page_view_count", "fct_sessions.duration_seconds"):
+        assert f'aria-label="{column} on ' in page
 
 
 def run_allowing_failure(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

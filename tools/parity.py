@@ -1,0 +1,452 @@
+"""Parity: the same project, built from the same demo data on several engines, gives the same marts.
+
+    python -m tools.parity [--targets dev postgres] [--scale 0.02] [--days 20] [--data-dir DIR]
+    python -m tools.parity --compare-only --data-dir DIR     # compare what an earlier run built
+
+Steps (each target in its own dbt target folder, DATA_DIR/parity-<target>/):
+
+1. ``python -m demo generate`` once into ``--data-dir`` (seeded: the same data for every engine).
+2. Per target, the raw data through dlt, the same pipelines with another destination: ``dev`` (DuckDB,
+   ``DATA_DIR/warehouse.duckdb``), ``postgres`` (dlt's postgres destination into the database
+   ``DBT_POSTGRES_DBNAME``, created empty first; default ``shopwarehouse_parity``).
+3. Per target, ``dbt build --target <target>`` (every seed, model, snapshot and test).
+4. Every model under ``models/marts`` (the star schema, the reports and the ML feature table) read
+   whole from each engine and compared row by row with the first target's, after normalising types:
+
+   - decimals exactly (money to the cent: ``12.50`` equals ``12.5``, ``12.51`` does not), except the
+     quotients of ``divide_or_null`` (the columns a mart selects as ``{{ divide_or_null(...) }} as x``,
+     found in its SQL): DuckDB divides decimals in DOUBLE, PostgreSQL in NUMERIC, so a quotient whose
+     next digit is a 5 may round either way, and these may differ by one unit of their last place
+     (``116.63`` vs ``116.64``, ``21.6262`` vs ``21.6263``), no more;
+   - timestamps to the microsecond, those with a time zone as the UTC instant;
+   - floats (double, real) within a relative tolerance of ``FLOAT_REL_TOL`` (absolute ``FLOAT_ABS_TOL``
+     near zero): engines add a column's values in different orders;
+   - everything else (text, integers, booleans, dates) exactly; null equals null only.
+
+   Rows are compared as sorted multisets (no mart promises an order). The columns that record *when
+   dlt loaded* a table (``IGNORED_COLUMNS``) differ by construction, one ingest per engine, and are
+   left out, with the reason printed.
+
+Prints one line per mart (rows per engine, equal?) and the first differing rows of a mart that
+differs; exits 1 on any difference (rows, columns, a missing mart), 2 when a step fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as dtime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+DBT = str(Path(PYTHON).with_name("dbt"))
+
+FLOAT_REL_TOL = 1e-9
+FLOAT_ABS_TOL = 1e-9
+
+# mart -> columns left out of the comparison, and why
+IGNORED_COLUMNS: dict[str, tuple[set[str], str]] = {
+    "rpt_load_audit": ({"load_id", "loaded_at"}, "dlt's load id and time: one ingest per engine"),
+    "rpt_source_reconciliation": ({"last_loaded_at"}, "when dlt last loaded the table: one ingest per engine"),
+}
+
+TARGETS = ("dev", "postgres", "spark")
+
+
+@dataclass
+class MartResult:
+    """One mart on every engine."""
+
+    name: str
+    rows: dict[str, int | None] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def equal(self) -> bool:
+        return not self.problems
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+def _norm_value(value: Any) -> Any:
+    """A value as a comparable, hashable Python object (see the module docstring)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal):
+        return value  # compares by value (12.50 == 12.5); keeps its scale for the quotients' last place
+    if isinstance(value, float):
+        return ("float", value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+    if isinstance(value, date | dtime):
+        return value
+    if isinstance(value, list | tuple):
+        return tuple(_norm_value(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(key), _norm_value(item)) for key, item in value.items()))
+    if isinstance(value, bytes | memoryview):
+        return bytes(value)
+    return str(value)
+
+
+def _sort_key(value: Any) -> tuple:
+    """Orders normalised values of mixed types (nulls last); floats by a rounded value, so that two
+    engines' last-digit differences do not change the order."""
+    if value is None:
+        return (9, "")
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "float":
+        number = value[1]
+        if math.isnan(number):
+            return (1, "nan")
+        return (0, float(f"{number:.6g}"))
+    if isinstance(value, bool):
+        return (2, int(value))
+    if isinstance(value, int | Decimal):
+        return (0, float(value))
+    if isinstance(value, tuple):
+        return (3, tuple(_sort_key(item) for item in value))
+    return (4, type(value).__name__, str(value))
+
+
+def _values_equal(left: Any, right: Any, quotient: bool = False) -> bool:
+    if isinstance(left, tuple) and len(left) == 2 and left[0] == "float":
+        if not (isinstance(right, tuple) and len(right) == 2 and right[0] == "float"):
+            # a float on one engine, an integer or decimal on another: compare as numbers
+            return isinstance(right, int | Decimal) and math.isclose(
+                left[1], float(right), rel_tol=FLOAT_REL_TOL, abs_tol=FLOAT_ABS_TOL
+            )
+        a, b = left[1], right[1]
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return math.isclose(a, b, rel_tol=FLOAT_REL_TOL, abs_tol=FLOAT_ABS_TOL)
+    if isinstance(right, tuple) and len(right) == 2 and right[0] == "float":
+        return _values_equal(right, left)
+    if isinstance(left, tuple) and isinstance(right, tuple):
+        return len(left) == len(right) and all(_values_equal(a, b) for a, b in zip(left, right, strict=True))
+    if isinstance(left, Decimal) and isinstance(right, Decimal):
+        if left == right:
+            return True
+        # a quotient of divide_or_null: one unit of its last place
+        places = max(-left.as_tuple().exponent, -right.as_tuple().exponent)
+        return quotient and abs(left - right) <= Decimal(1).scaleb(-places)
+    if isinstance(left, int | Decimal) and isinstance(right, int | Decimal) and not isinstance(left, bool):
+        return Decimal(left) == Decimal(right)
+    return left == right
+
+
+def normalise_rows(rows: Iterable[Sequence[Any]]) -> list[tuple]:
+    """Rows with normalised values, sorted."""
+    normalised = [tuple(_norm_value(value) for value in row) for row in rows]
+    normalised.sort(key=lambda row: tuple(_sort_key(value) for value in row))
+    return normalised
+
+
+def compare_rows(
+    reference: list[tuple],
+    other: list[tuple],
+    columns: Sequence[str],
+    limit: int = 3,
+    quotients: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Differences between two sorted, normalised row lists (empty: equal); ``quotients``: the columns
+    that are divide_or_null quotients."""
+    problems: list[str] = []
+    if len(reference) != len(other):
+        problems.append(f"{len(reference)} rows vs {len(other)}")
+    for index, (left, right) in enumerate(zip(reference, other, strict=False)):
+        differing = [
+            f"{columns[i]}: {_show(left[i])} vs {_show(right[i])}"
+            for i in range(len(columns))
+            if not _values_equal(left[i], right[i], columns[i] in quotients)
+        ]
+        if differing:
+            problems.append(f"row {index + 1}: " + "; ".join(differing))
+            if len(problems) >= limit:
+                break
+    return problems
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "float":
+        return repr(value[1])
+    return repr(value)
+
+
+# ---------------------------------------------------------------- engines
+
+
+def _dbt_env(target: str, data_dir: Path, pg_dbname: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["DATA_DIR"] = str(data_dir)
+    env["DBT_POSTGRES_DBNAME"] = pg_dbname
+    env["DBT_USE_COLORS"] = "false"
+    env["DBT_TARGET_PATH"] = str(data_dir / f"parity-{target}")
+    return env
+
+
+def _postgres_dsn(dbname: str) -> dict[str, Any]:
+    return {
+        "host": os.environ.get("DBT_POSTGRES_HOST", "127.0.0.1"),
+        "port": int(os.environ.get("DBT_POSTGRES_PORT", "5432")),
+        "user": os.environ.get("DBT_POSTGRES_USER", "postgres"),
+        "password": os.environ.get("DBT_POSTGRES_PASSWORD", ""),
+        "dbname": dbname,
+    }
+
+
+def _recreate_postgres_database(dbname: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    connection = psycopg2.connect(**_postgres_dsn("postgres"))
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname)))
+        cursor.execute(sql.SQL("create database {}").format(sql.Identifier(dbname)))
+    connection.close()
+
+
+def drop_postgres_database(dbname: str) -> None:
+    """Drop the parity database (``--drop``)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    connection = psycopg2.connect(**_postgres_dsn("postgres"))
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname)))
+    connection.close()
+
+
+def _run(cmd: list[str], env: dict[str, str], log: Path) -> float:
+    """Run a step, its output into ``log``; raise with the log's tail when it fails. Returns seconds."""
+    started = time.monotonic()
+    with log.open("w") as handle:
+        completed = subprocess.run(cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, check=False)
+    seconds = time.monotonic() - started
+    if completed.returncode != 0:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+        raise RuntimeError(f"{' '.join(cmd)} failed (exit {completed.returncode}); log {log}:\n{tail}")
+    return seconds
+
+
+def ingest(target: str, data_dir: Path, pg_dbname: str) -> float:
+    """Load the demo data into the target's raw schemas with dlt."""
+    env = _dbt_env(target, data_dir, pg_dbname)
+    if target == "postgres":
+        _recreate_postgres_database(pg_dbname)
+        dsn = _postgres_dsn(pg_dbname)
+        env["INGESTION__DESTINATION"] = "postgres"
+        env["DESTINATION__POSTGRES__CREDENTIALS__HOST"] = dsn["host"]
+        env["DESTINATION__POSTGRES__CREDENTIALS__PORT"] = str(dsn["port"])
+        env["DESTINATION__POSTGRES__CREDENTIALS__USERNAME"] = dsn["user"]
+        env["DESTINATION__POSTGRES__CREDENTIALS__PASSWORD"] = dsn["password"]
+        env["DESTINATION__POSTGRES__CREDENTIALS__DATABASE"] = pg_dbname
+    elif target != "dev":
+        raise ValueError(f"no ingest for target {target!r} here")
+    cmd = [PYTHON, "-m", "demo", "with", "--", PYTHON, "-m", "ingestion"]
+    return _run(cmd, env, data_dir / f"parity-{target}-ingest.log")
+
+
+def build(target: str, data_dir: Path, pg_dbname: str, project_dir: Path) -> float:
+    """``dbt build --target <target>``; returns seconds."""
+    env = _dbt_env(target, data_dir, pg_dbname)
+    cmd = [DBT, "build", "--target", target, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    return _run(cmd, env, data_dir / f"parity-{target}-build.log")
+
+
+QUOTIENT = re.compile(r"divide_or_null\([^{}]*\)\s*\}\}\s+as\s+(\w+)", re.IGNORECASE)
+
+
+def marts(data_dir: Path, target: str) -> dict[str, tuple[str, str, frozenset[str]]]:
+    """mart name -> (schema, table, quotient columns) of every model under models/marts, from the target's
+    manifest."""
+    manifest = json.loads((data_dir / f"parity-{target}" / "manifest.json").read_text())
+    found = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["original_file_path"].startswith("models/marts/"):
+            quotients = frozenset(name.lower() for name in QUOTIENT.findall(node.get("raw_code") or ""))
+            found[node["name"]] = (node["schema"], node["alias"] or node["name"], quotients)
+    return dict(sorted(found.items()))
+
+
+def read_table(target: str, data_dir: Path, pg_dbname: str, schema: str, table: str) -> tuple[list[str], list]:
+    """Column names (lower case) and all rows of one table."""
+    if target == "dev":
+        import duckdb
+
+        with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
+            connection.execute("set time zone 'UTC'")
+            cursor = connection.execute(f'select * from "{schema}"."{table}"')
+            columns = [column[0].lower() for column in cursor.description]
+            return columns, cursor.fetchall()
+    if target == "postgres":
+        import psycopg2
+
+        connection = psycopg2.connect(**_postgres_dsn(pg_dbname))
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("set time zone 'UTC'")
+                cursor.execute(f'select * from "{schema}"."{table}"')
+                columns = [column[0].lower() for column in cursor.description]
+                return columns, cursor.fetchall()
+        finally:
+            connection.close()
+    raise ValueError(f"cannot read target {target!r}")
+
+
+def compare(targets: Sequence[str], data_dir: Path, pg_dbname: str) -> list[MartResult]:
+    """Every mart of the first target compared with the same mart on each other target."""
+    reference_target = targets[0]
+    results = []
+    for name, (schema, table, quotients) in marts(data_dir, reference_target).items():
+        result = MartResult(name)
+        ignored, _ = IGNORED_COLUMNS.get(name, (set(), ""))
+        tables: dict[str, tuple[list[str], list[tuple]]] = {}
+        for target in targets:
+            try:
+                columns, rows = read_table(target, data_dir, pg_dbname, schema, table)
+            except Exception as error:  # a missing table is a difference, not a crash
+                result.rows[target] = None
+                result.problems.append(f"{target}: cannot read {schema}.{table}: {str(error).splitlines()[0]}")
+                continue
+            keep = [i for i, column in enumerate(columns) if column not in ignored]
+            kept_columns = [columns[i] for i in keep]
+            tables[target] = (kept_columns, normalise_rows([tuple(row[i] for i in keep) for row in rows]))
+            result.rows[target] = len(rows)
+        if reference_target in tables:
+            ref_columns, ref_rows = tables[reference_target]
+            for target in targets[1:]:
+                if target not in tables:
+                    continue
+                columns, rows = tables[target]
+                if columns != ref_columns:
+                    missing = sorted(set(ref_columns) - set(columns))
+                    extra = sorted(set(columns) - set(ref_columns))
+                    result.problems.append(
+                        f"{target}: columns differ (missing {missing}, extra {extra})"
+                        if missing or extra
+                        else f"{target}: column order differs"
+                    )
+                    if missing or extra:
+                        continue
+                    order = [columns.index(column) for column in ref_columns]
+                    rows = normalise_rows([tuple(row[i] for i in order) for row in rows])
+                result.problems.extend(
+                    f"{target}: {problem}" for problem in compare_rows(ref_rows, rows, ref_columns, quotients=quotients)
+                )
+        results.append(result)
+    return results
+
+
+def report(results: Sequence[MartResult], targets: Sequence[str], out=sys.stdout) -> None:
+    """The table: mart, rows per engine, equal?; then the differences."""
+    width = max([len("mart")] + [len(result.name) for result in results])
+    header = f"{'mart':<{width}}  " + "  ".join(f"{target:>10}" for target in targets) + "  equal"
+    print(header, file=out)
+    print("-" * len(header), file=out)
+    for result in results:
+        counts = "  ".join(
+            f"{'-' if result.rows.get(target) is None else result.rows[target]:>10}" for target in targets
+        )
+        print(f"{result.name:<{width}}  {counts}  {'yes' if result.equal else 'NO'}", file=out)
+    different = [result for result in results if not result.equal]
+    for result in different:
+        print(f"\n{result.name}:", file=out)
+        for problem in result.problems:
+            print(f"  {problem}", file=out)
+    ignored = [f"{name}: {', '.join(sorted(columns))} ({why})" for name, (columns, why) in IGNORED_COLUMNS.items()]
+    print("\nnot compared: " + "; ".join(ignored), file=out)
+    print(
+        f"floats within rel {FLOAT_REL_TOL:g} / abs {FLOAT_ABS_TOL:g}; decimals exact to the cent, "
+        "divide_or_null quotients "
+        "to one unit of the last place; timestamps to the microsecond (UTC)",
+        file=out,
+    )
+    verdict = "PARITY: every mart equal" if not different else f"PARITY FAILED: {len(different)} mart(s) differ"
+    print(f"\n{verdict} on {', '.join(targets)}", file=out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.parity", description=__doc__.splitlines()[0])
+    parser.add_argument("--targets", nargs="+", default=["dev", "postgres"], choices=TARGETS)
+    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("DATA_DIR", "data")) / "parity")
+    parser.add_argument("--scale", default="0.02")
+    parser.add_argument("--days", default="20")
+    parser.add_argument("--seed", default="42")
+    parser.add_argument("--project-dir", type=Path, default=ROOT, help="the dbt project (default: this checkout)")
+    parser.add_argument("--postgres-dbname", default=os.environ.get("DBT_POSTGRES_DBNAME", "shopwarehouse_parity"))
+    parser.add_argument("--compare-only", action="store_true", help="compare what an earlier run built")
+    parser.add_argument("--keep-database", action="store_true", help="keep the PostgreSQL database afterwards")
+    parser.add_argument("--json", type=Path, help="write the per-step seconds and the result as JSON")
+    args = parser.parse_args(argv)
+
+    data_dir: Path = args.data_dir.resolve()
+    timings: dict[str, float] = {}
+    try:
+        if not args.compare_only:
+            if (data_dir / "warehouse.duckdb").exists() or (data_dir / "sources").exists():
+                import shutil
+
+                shutil.rmtree(data_dir)
+            data_dir.mkdir(parents=True, exist_ok=True)
+            env = dict(os.environ, DATA_DIR=str(data_dir))
+            generate = [PYTHON, "-m", "demo", "generate", "--scale", args.scale, "--days", args.days]
+            timings["generate"] = _run([*generate, "--seed", args.seed], env, data_dir / "parity-generate.log")
+            for target in args.targets:
+                print(f"parity: {target}: ingest", flush=True)
+                timings[f"ingest_{target}"] = ingest(target, data_dir, args.postgres_dbname)
+                print(f"parity: {target}: dbt build", flush=True)
+                timings[f"build_{target}"] = build(target, data_dir, args.postgres_dbname, args.project_dir.resolve())
+                print(f"parity: {target}: built in {timings[f'build_{target}']:.1f}s", flush=True)
+        results = compare(args.targets, data_dir, args.postgres_dbname)
+    except (RuntimeError, OSError) as error:
+        print(f"parity: {error}", file=sys.stderr)
+        return 2
+    finally:
+        if "postgres" in args.targets and not args.keep_database and not args.compare_only:
+            try:
+                drop_postgres_database(args.postgres_dbname)
+            except Exception as error:  # noqa: BLE001 - a failed cleanup must not hide the result
+                print(f"parity: could not drop database {args.postgres_dbname}: {error}", file=sys.stderr)
+    report(results, args.targets)
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "targets": list(args.targets),
+                    "scale": float(args.scale),
+                    "days": int(args.days),
+                    "seconds": timings,
+                    "marts": [
+                        {"mart": result.name, "rows": result.rows, "equal": result.equal, "problems": result.problems}
+                        for result in results
+                    ],
+                },
+                indent=2,
+            )
+        )
+    return 0 if all(result.equal for result in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
