@@ -25,6 +25,9 @@ duplicate-sensitive). Then:
      load's extract counts); the audit models built on it (``stg_audit__*``,
      ``int_table_loads_classified``, ``rpt_load_audit``, ``rpt_source_reconciliation``) describe the loads,
      so they gain those loads' rows, and every load still reconciles (nothing unexplained).
+   - ``stg_audit__schema_columns`` (the columns of every ``_dlt_version``) gains the new ``oltp``
+     version's columns, which are exactly the previous version's: the switch to merge changes no
+     column, so ``mon_schema_changes`` (compared like every other model) sees no schema change.
    dlt's merge staging datasets (``<dataset>_staging``) are its scratch space and are not compared.
 """
 
@@ -58,6 +61,8 @@ LOAD_AUDIT_MODELS = (
     "marts.rpt_source_reconciliation",
 )
 """The audit trail's models: one row per load (or per table with its load counts), so new loads add rows."""
+SCHEMA_COLUMNS = "staging.stg_audit__schema_columns"
+"""The columns of every stored dlt schema version: a new ``_dlt_version`` row adds its columns (checked apart)."""
 OVERLAP_SOURCES = ("oltp", "adplatform")
 """Sources that re-read a window of already loaded rows on every run, by design."""
 
@@ -118,7 +123,36 @@ def _content_hashes(warehouse: Warehouse, *, without_load_columns: bool, where: 
 
 def _without_load_audit(hashes: Hashes) -> Hashes:
     """The hashes without the audit trail's models, which gain a row per new load by design."""
-    return {relation: value for relation, value in hashes.items() if relation not in LOAD_AUDIT_MODELS}
+    return {
+        relation: value
+        for relation, value in hashes.items()
+        if relation not in LOAD_AUDIT_MODELS and relation != SCHEMA_COLUMNS
+    }
+
+
+def _schema_versions(warehouse: Warehouse) -> dict[tuple[str, str], set[tuple[str, str, str]]]:
+    """Per (dataset, schema version hash): its (table, column, data type) rows in stg_audit__schema_columns."""
+    versions: dict[tuple[str, str], set[tuple[str, str, str]]] = {}
+    for source, version, table, column, data_type in warehouse.rows(
+        f"select source_name, version_hash, table_name, column_name, data_type from {SCHEMA_COLUMNS}"
+    ):
+        versions.setdefault((source, version), set()).add((table, column, data_type))
+    return versions
+
+
+def _assert_new_schema_versions_change_no_column(before: Warehouse, after: Warehouse) -> None:
+    """Versions stored before are unchanged; each one stored since has the columns of its dataset's newest before."""
+    old, new = _schema_versions(before), _schema_versions(after)
+    assert {key: new.get(key) for key in old} == old, "a stored schema version's columns changed"
+    newest = dict(
+        before.rows(
+            f"select source_name, max_by(version_hash, schema_version) from {SCHEMA_COLUMNS} group by source_name"
+        )
+    )
+    added = {key for key in new if key not in old}
+    assert {source for source, _ in added} == {"oltp"}, f"new schema versions: {sorted(added)}"
+    for source, version in added:
+        assert new[(source, version)] == old[(source, newest[source])], f"{source} version {version} changed columns"
 
 
 def _assert_reloaded_rows_are_the_windows(warehouse: Warehouse, windows: dict[str, str]) -> None:
@@ -198,6 +232,7 @@ def test_ingest_twice_then_build_leaves_identical_tables(
     warehouse = reingested_twice_rebuilt_warehouse
     after = _without_load_audit(_content_hashes(warehouse, without_load_columns=True))
     assert after == content, "dbt build after the re-ingests changed: " + "; ".join(_differences(content, after))
+    _assert_new_schema_versions_change_no_column(built_warehouse, warehouse)
     unexplained = warehouse.one("select sum(rows_unexplained) from marts.rpt_source_reconciliation")
     assert unexplained == 0, f"the re-ingested loads do not reconcile: {unexplained} rows unexplained"
     loads_audited = warehouse.one("select count(distinct load_id) from marts.rpt_load_audit")
