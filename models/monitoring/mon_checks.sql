@@ -167,6 +167,43 @@ volume_sides as (
 
 ),
 
+-- freshness: days since the table's newest row, on each check day, against the longest quiet spell (days
+-- without rows between two days with rows) of the reference window; a spell still open is not part of
+-- the reference, so an outage does not raise its own threshold. A table that stops arriving is caught
+-- even when it is too small for a volume check.
+row_days as (
+
+    select
+        table_name,
+        profile_date,
+        {{ dbt.datediff(
+            'lag(profile_date) over (partition by table_name order by profile_date)', 'profile_date', 'day'
+        ) }} - 1 as quiet_days_before
+    from table_rows
+    where row_count > 0
+
+),
+
+freshness_sides as (
+
+    select
+        check_days.check_date,
+        check_days.table_name,
+        {{ dbt.datediff(
+            'max(row_days.profile_date)', 'check_days.check_date', 'day'
+        ) }} as current_lag_days,
+        coalesce(max(
+            case when row_days.profile_date < check_days.check_date then row_days.quiet_days_before end
+        ), 0) as usual_lag_days
+    from check_days
+    inner join row_days
+        on check_days.table_name = row_days.table_name
+        and check_days.check_date >= row_days.profile_date
+        and check_days.reference_start_date <= row_days.profile_date
+    group by check_days.check_date, check_days.table_name
+
+),
+
 checks as (
 
     {#- the two drift measures of mon_column_drift_daily: <measure>, <prefix>_allowance, vars monitor_<prefix>_warn/_error -#}
@@ -259,6 +296,27 @@ checks as (
     -- a few rows a day, on the day and in the reference, are too few to tell a drop or a surge from chance
     -- (rows come in clusters, an order's items): a table that small has no volume check
     where current_rows >= {{ min_rows }} or expected_rows >= {{ min_rows }}
+
+    union all
+
+    -- warns past the reference's longest quiet spell, errors past twice that plus a day (a daily table:
+    -- one missing day warns, two are an error)
+    select
+        freshness_sides.check_date,
+        freshness_sides.table_name,
+        '*' as column_name,
+        'table' as column_kind,
+        'freshness_lag' as measure,
+        freshness_sides.current_lag_days as measure_value,
+        0 as allowance,
+        freshness_sides.usual_lag_days as warn_threshold,
+        2 * freshness_sides.usual_lag_days + 1 as error_threshold,
+        volume_sides.current_rows,
+        freshness_sides.usual_lag_days as reference_value
+    from freshness_sides
+    inner join volume_sides
+        on freshness_sides.check_date = volume_sides.check_date
+        and freshness_sides.table_name = volume_sides.table_name
 
 ),
 

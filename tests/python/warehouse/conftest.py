@@ -289,14 +289,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
     # pytest-xdist (--dist loadgroup): one group per test module, so a module's fixtures are made once; the
     # modules that use a session warehouse form one group, run by the worker that builds the warehouses
-    warehouse_modules = {item.module.__name__ for item in items if isinstance(item, pytest.Function) and _uses_warehouse(item)}
+    groups = {item.nodeid: item.nodeid.split("::")[0] for item in items}
+    warehouse_modules = {groups[item.nodeid] for item in items if _uses_warehouse(item)}
     for item in items:
-        module = item.module.__name__ if isinstance(item, pytest.Function) else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(WAREHOUSE_GROUP if module in warehouse_modules else module))
+        if groups[item.nodeid] in warehouse_modules:
+            groups[item.nodeid] = WAREHOUSE_GROUP
+        item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
     if _in_xdist_worker():
         # the warehouse group first: the worker that gets it starts the builds at once; within it, tests
         # that wait for a later background job after those that do not
-        items.sort(key=lambda item: (item.get_closest_marker("xdist_group").args[0] != WAREHOUSE_GROUP, _last_job(item)))
+        items.sort(key=lambda item: (groups[item.nodeid] != WAREHOUSE_GROUP, _last_job(item)))
         return
     # tests that wait for a later background job run after those that do not (otherwise in their order),
     # so the foreground keeps working while the background builds
