@@ -210,10 +210,10 @@ lint-fix: setup ## Apply sqlfluff's fixes to SQL (default: models tests/dbt); re
 PYTEST_WORKERS ?= 2
 
 test: setup browser ## Run every test (pytest: generator, API, OLTP on PostgreSQL and MariaDB, docs site in Chromium, make smoke test; PYTEST_WORKERS=2)
-	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations 15
+	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --durations 15
 
 test-fast: setup ## Tests without the slow end-to-end ones
-	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow"
+	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope -m "not slow"
 
 reliability: setup ## Crash trials + bad-input catalogue (~5 min); writes the README's reliability summary
 	@$(BIN)/python -m tools.reliability --write-readme

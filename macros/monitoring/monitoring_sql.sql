@@ -37,9 +37,10 @@
                 {%- for statistic in statistics %}
         {{ monitoring_float('null') }} as {{ statistic }}_value{{ ',' if not loop.last }}
                 {%- endfor %}
-            {%- endif %}
+            {%- endif %},
+        {{ monitoring_profile_key(table.model ~ '.' ~ column.name, 'cast(' ~ day ~ ' as date)') }} as profile_key
     from {{ table.relation }}
-    where {{ day }} is not null
+    where {{ day }} is not null{{ monitoring_incremental_days(day, table.model, column.name) }}
     group by cast({{ day }} as date)
             {%- endset -%}
             {%- do selects.append(select) -%}
@@ -57,8 +58,9 @@
         {{ monitoring_float('null') }} as null_rate,
         cast(0 as {{ dbt.type_bigint() }}) as distinct_count,
             {%- for statistic in statistics %}
-        {{ monitoring_float('null') }} as {{ statistic }}_value{{ ',' if not loop.last }}
+        {{ monitoring_float('null') }} as {{ statistic }}_value,
             {%- endfor %}
+        cast(null as {{ dbt.type_string() }}) as profile_key
     where 1 = 0
         {%- endset -%}
         {%- do selects.append(select) -%}
@@ -78,9 +80,14 @@
         cast('{{ table.model }}' as {{ dbt.type_string() }}) as table_name,
         cast('{{ column.name }}' as {{ dbt.type_string() }}) as column_name,
         {{ monitoring_category(quote_identifier(column.name, 'monitored column')) }} as category_value,
-        count(*) as row_count
+        count(*) as row_count,
+        {{ monitoring_profile_key(
+            table.model ~ '.' ~ column.name,
+            'cast(' ~ day ~ ' as date)',
+            monitoring_category(quote_identifier(column.name, 'monitored column'))
+        ) }} as profile_key
     from {{ table.relation }}
-    where {{ day }} is not null
+    where {{ day }} is not null{{ monitoring_incremental_days(day, table.model, column.name) }}
     group by 1, 4
             {%- endset -%}
             {%- do selects.append(select) -%}
@@ -93,7 +100,8 @@
         cast(null as {{ dbt.type_string() }}) as table_name,
         cast(null as {{ dbt.type_string() }}) as column_name,
         cast(null as {{ dbt.type_string() }}) as category_value,
-        cast(0 as {{ dbt.type_bigint() }}) as row_count
+        cast(0 as {{ dbt.type_bigint() }}) as row_count,
+        cast(null as {{ dbt.type_string() }}) as profile_key
     where 1 = 0
         {%- endset -%}
         {%- do selects.append(select) -%}
@@ -176,4 +184,35 @@
         {%- do selects.append(select) -%}
     {%- endif -%}
     {{ selects | join('\n    union all\n') }}
+{%- endmacro %}
+
+{#-
+    The key of a profile row (incremental strategy replace_window): `<model>.<column>/<day>`, plus
+    `/<value>` for a category count; the prefix and the day's fixed width keep it unique.
+-#}
+{% macro monitoring_profile_key(column_path, day_expression, category_expression=none) -%}
+    cast('{{ column_path }}/' as {{ dbt.type_string() }})
+    || cast({{ day_expression }} as {{ dbt.type_string() }})
+    {%- if category_expression is not none %}
+    || '/' || {{ category_expression }}
+    {%- endif %}
+{%- endmacro %}
+
+{#-
+    On an incremental run of a profile model: only the days from the lookback cutoff (midnight
+    var('incremental_lookback_days') days before the newest day profiled) on, or every day of a
+    column not profiled yet (a column just declared `meta.monitor` gets its history). A day older
+    than the cutoff keeps the profile it had: monitoring sees a day as it arrived (doc block
+    monitoring__profiles). Renders nothing on a full build.
+-#}
+{% macro monitoring_incremental_days(day, model_name, column_name) -%}
+    {%- if is_incremental() %}
+        and (
+            cast({{ day }} as date) >= (select cast({{ incremental_lookback_cutoff('profile_date') }} as date) from {{ this }})
+            or not exists (
+                select 1 from {{ this }} as profiled
+                where profiled.table_name = '{{ model_name }}' and profiled.column_name = '{{ column_name }}'
+            )
+        )
+    {%- endif %}
 {%- endmacro %}

@@ -12,6 +12,7 @@
 -- depends_on: {{ ref('fct_web_requests') }}
 -- depends_on: {{ ref('fct_ad_performance_daily') }}
 -- depends_on: {{ ref('stg_lake__inventory_snapshots') }}
+-- depends_on: {{ ref('mrt_customer_features') }}
 
 {%- set reference_days = integer_var('monitor_reference_days', 7) %}
 {%- set check_days = integer_var('monitor_check_days', 1) %}

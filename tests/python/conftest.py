@@ -123,3 +123,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for fixture, marker in SERVER_FIXTURES.items():
             if fixture in used:
                 item.add_marker(marker)
+
+
+WAREHOUSE_TESTS = "tests/python/warehouse/"
+"""The session warehouses' tests (warehouse/conftest.py builds the warehouses in the worker that runs them)."""
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`make test` runs two pytest-xdist workers (`-n 2 --dist loadscope`): one module at a time per worker,
+    except the warehouse tests, which are one unit, so one worker builds the session warehouses (in its
+    background threads) and runs their tests while the other runs every other module."""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return WAREHOUSE_TESTS if module.startswith(WAREHOUSE_TESTS) else module
+
+    return ModuleScheduling(config, log)

@@ -45,8 +45,8 @@ PREPARED = pytest.StashKey[dict[str, Future[Warehouse]]]()
 EXECUTORS = pytest.StashKey[list[ThreadPoolExecutor]]()
 STARTER = pytest.StashKey[Callable[[], None]]()
 _start_lock = threading.Lock()
-WAREHOUSE_GROUP = "session-warehouses"
-"""The xdist group of every test module that uses a session warehouse: they run in one worker, which builds them."""
+WAREHOUSE_TESTS = "tests/python/warehouse/"
+"""Where the tests of the session warehouses live: one pytest-xdist unit (tests/python/conftest.py)."""
 
 
 def _build(warehouse: Warehouse) -> None:
@@ -147,7 +147,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Start building, in the background, the session warehouses the selected tests use.
 
     In a pytest-xdist worker (`make test` runs `-n 2`) every worker collects every test, but only the
-    one that gets the warehouse group runs its tests: the builds start at its first request (`_prepared`).
+    one that gets this folder's tests runs them: the builds start when its first test here sets up.
     """
     if session.config.option.collectonly:
         return
@@ -159,6 +159,19 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         session.config.stash[STARTER] = lambda: _start(session, wanted)
         return
     _start(session, wanted)
+
+
+def _start_if_deferred(config: pytest.Config) -> None:
+    with _start_lock:
+        starter = config.stash.get(STARTER, None)
+        if starter is not None:
+            del config.stash[STARTER]
+            starter()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """In an xdist worker: the first test of this folder starts the deferred builds."""
+    _start_if_deferred(item.config)
 
 
 def _start(session: pytest.Session, wanted: list[str]) -> None:
@@ -187,11 +200,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def _prepared(request: pytest.FixtureRequest, name: str) -> Warehouse:
     """The background job's warehouse; built here if no job was started for it (e.g. requested dynamically)."""
-    with _start_lock:
-        starter = request.config.stash.get(STARTER, None)
-        if starter is not None:  # an xdist worker's first request: start every build now
-            del request.config.stash[STARTER]
-            starter()
+    _start_if_deferred(request.config)
     job = request.config.stash.get(PREPARED, {}).get(name)
     if job is not None:
         return job.result()
@@ -278,27 +287,14 @@ def _last_job(item: pytest.Item) -> int:
     return max((position for position, name in enumerate(JOBS) if name in used), default=0)
 
 
-def _uses_warehouse(item: pytest.Item) -> bool:
-    return any(name in JOBS for name in getattr(item, "fixturenames", ()))
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "built_warehouse" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
-    # pytest-xdist (--dist loadgroup): one group per test module, so a module's fixtures are made once; the
-    # modules that use a session warehouse form one group, run by the worker that builds the warehouses
-    groups = {item.nodeid: item.nodeid.split("::")[0] for item in items}
-    warehouse_modules = {groups[item.nodeid] for item in items if _uses_warehouse(item)}
-    for item in items:
-        if groups[item.nodeid] in warehouse_modules:
-            groups[item.nodeid] = WAREHOUSE_GROUP
-        item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
     if _in_xdist_worker():
-        # the warehouse group first: the worker that gets it starts the builds at once; within it, tests
-        # that wait for a later background job after those that do not
-        items.sort(key=lambda item: (groups[item.nodeid] != WAREHOUSE_GROUP, _last_job(item)))
+        # the warehouse tests first (one xdist unit, tests/python/conftest.py): the worker that gets them
+        # starts the builds at once; among them, tests that wait for a later background job after the others
+        items.sort(key=lambda item: (not item.nodeid.startswith(WAREHOUSE_TESTS), _last_job(item)))
         return
     # tests that wait for a later background job run after those that do not (otherwise in their order),
     # so the foreground keeps working while the background builds
