@@ -51,7 +51,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build dbt-build save-manifest publish \
         docs docs-generate docs-serve metrics lint lint-fix test test-fast test-idempotency browser \
         reliability reliability-inputs reliability-crash parity spark-up spark-down bench bench-engines bench-generate \
-        bench-ingest bench-build clean check model show slim-ci monitor monitor-quality scaffold train score ct bench-train
+        bench-ingest bench-build clean check model show slim-ci monitor monitor-quality scaffold train score ct serve-model bench-train
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -147,6 +147,11 @@ ct: setup ## One continuous-training cycle: advance the demo a day, ingest, buil
 	@rc=0; $(BIN)/python -m ml ct || rc=$$?; \
 		if [ $$rc -eq 0 ]; then $(MAKE) --no-print-directory train; elif [ $$rc -ne 3 ]; then exit $$rc; fi
 	@$(MAKE) --no-print-directory score
+
+MODEL_PORT ?= 5001
+
+serve-model: setup ## Serve the champion churn model with MLflow's scoring server on 127.0.0.1:MODEL_PORT (default 5001; POST /invocations {"dataframe_records": [...]}; Ctrl-C stops)
+	@$(BIN)/python -m ml serve --port $(MODEL_PORT)
 
 check: setup ## Metadata guardrails: descriptions, grain tests, owners, layer rules, naming (on a fresh dbt parse)
 	@$(DBT) parse --project-dir . --profiles-dir . --quiet

@@ -1,4 +1,4 @@
-"""python -m ml train | score | ct: the churn model's steps (make train, make score, make ct)."""
+"""python -m ml train | score | ct | serve: the churn model's steps (make train, score, ct, serve-model)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,18 @@ def main(argv: list[str] | None = None) -> int:
     score.add_argument("--json", action="store_true")
     ct = commands.add_parser("ct", help="decide whether the continuous-training cycle retrains (exit 0: retrain)")
     ct.add_argument("--json", action="store_true")
+    serve = commands.add_parser("serve", help="serve the champion with MLflow's scoring server on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default 5001")
     args = parser.parse_args(argv)
     data_dir = args.data_dir or Path(os.environ.get("DATA_DIR") or "data")
+    try:
+        return _run(args, data_dir)
+    except (ValueError, FileNotFoundError) as error:  # too little data, no warehouse, no champion: say what to do
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, data_dir: Path) -> int:
 
     if args.command == "train":
         from .train import TrainOptions, format_summary
@@ -43,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         result = score_current(data_dir)
         print(json.dumps(result, indent=2) if args.json else format_scores(result))
         return 0
+    if args.command == "serve":
+        from .serve import DEFAULT_PORT
+        from .serve import serve as run_serve
+
+        return run_serve(data_dir, args.port or DEFAULT_PORT)
     from .ct import retrain_decision
 
     decision = retrain_decision(data_dir)

@@ -119,6 +119,8 @@ def _train(data_dir: Path, options: TrainOptions) -> dict[str, Any]:
             candidate,
             name="model",
             serialization_format="cloudpickle",
+            # the pyfunc flavour (make serve-model) answers probabilities, as make score writes them
+            pyfunc_predict_fn="predict_proba",
             pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
         )
         run_id = run.info.run_id

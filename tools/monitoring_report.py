@@ -285,9 +285,10 @@ class Report:
             exp = expected.get(table, {})
             upper = [math.exp(math.log(exp[d][0] + 1) + exp[d][1]) - 1 if d in exp else None for d in days]
             lower = [max(0.0, math.exp(math.log(exp[d][0] + 1) - exp[d][1]) - 1) if d in exp else None for d in days]
+            note = "band: expected, to the error threshold" if exp else "too few rows a day for a volume check"
             charts.append(
                 line_chart(
-                    f"daily rows: {table} (band: expected, to the error threshold)",
+                    f"daily rows: {table} ({note})",
                     days,
                     {"rows": [series[d] for d in days], "expected": [exp[d][0] if d in exp else None for d in days]},
                     band=(upper, lower),

@@ -11,6 +11,7 @@ tables, which parse only new loads, are compared too.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -78,3 +79,39 @@ def test_web_requests_traffic_classes_equal_the_manifest(built_warehouse: Wareho
     assert classes == {"human": logs["human"], "bot": logs["bot"], "probe": logs["invalid"]}
     human_page_views = built_warehouse.one("select count(*) from marts.fct_web_requests where is_human_page_view")
     assert human_page_views == logs["tracked_page_views"] + logs["untracked_page_views"]
+
+
+PROFILES = ("monitoring.mon_column_profiles_daily", "monitoring.mon_category_counts_daily")
+FEATURE_TABLE = "mrt_customer_features"
+
+
+def _profiles(warehouse: Warehouse, relation: str, where: str) -> list[tuple[Any, ...]]:
+    """The profile rows of the monitored tables other than the feature table, in a stable order."""
+    return warehouse.rows(f"select * from {relation} where table_name <> '{FEATURE_TABLE}' and {where} order by all")
+
+
+def test_monitoring_profiles_keep_their_history(
+    built_warehouse: Warehouse, advanced_warehouse: Warehouse, full_refreshed_warehouse: Warehouse
+) -> None:
+    # the two advances each built the profiles incrementally: each run profiled again the days from its
+    # lookback cutoff (the newest day profiled before it, less incremental_lookback_days) and kept the rest
+    newest_built = built_warehouse.one("select max(profile_date) from monitoring.mon_column_profiles_daily")
+    lookback = 3  # dbt_project.yml: incremental_lookback_days
+    first_cutoff = newest_built - dt.timedelta(days=lookback)  # the first advance's
+    second_cutoff = newest_built + dt.timedelta(days=1 - lookback)  # the second's: one more day was profiled
+    old = f"profile_date < date '{first_cutoff}'"
+    recent = f"profile_date >= date '{second_cutoff}'"
+    for relation in PROFILES:
+        kept = _profiles(advanced_warehouse, relation, old)
+        assert kept and kept == _profiles(built_warehouse, relation, old), (
+            f"{relation}: a day before the window changed"
+        )
+        window = _profiles(advanced_warehouse, relation, recent)
+        assert window and window == _profiles(full_refreshed_warehouse, relation, recent), f"{relation}: stale window"
+    # the feature table holds only its newest day; its profiles keep one day per build
+    days = (
+        "select count(distinct profile_date) from monitoring.mon_column_profiles_daily "
+        f"where table_name = '{FEATURE_TABLE}'"
+    )
+    assert advanced_warehouse.one(days) >= 2  # built, then two advances (each a new newest order day, as a rule)
+    assert full_refreshed_warehouse.one(days) == 1  # a full refresh starts over

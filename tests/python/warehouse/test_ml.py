@@ -1,18 +1,24 @@
 """The churn model end to end on a small demo warehouse (ml_warehouse: 70 days at SCALE=0.03): training
-with MLflow, the quality gate's refusals, reproducibility, scoring back into the warehouse, and the
-leakage test of the point-in-time snapshots catching a leaking feature."""
+with MLflow, the quality gate's refusals, reproducibility, scoring back into the warehouse, the champion
+behind MLflow's scoring server (make serve-model), and the leakage test of the point-in-time snapshots
+catching a leaking feature."""
 
 from __future__ import annotations
 
 import json
+import math
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
-from warehouse_helpers import DBT, REPO, Warehouse
+from warehouse_helpers import DBT, PYTHON, REPO, Warehouse, free_port
 
 from ml import registry
+from ml.dataset import CATEGORICAL, NUMERIC, current_rows
 from ml.score import score_current
 from ml.train import TrainOptions, train
 
@@ -106,6 +112,78 @@ def test_scores_of_the_champion_land_in_the_warehouse(trained: tuple[Warehouse, 
         " from marts.fct_churn_scores"
     ) == [(customers, customers, int(champion), int(champion), False)]
     assert warehouse.one("select scored_rows from marts.rpt_churn_model_performance_weekly") == customers
+
+
+def _post(url: str, payload: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_the_served_champion_answers_the_batch_score(trained: tuple[Warehouse, list[dict[str, Any]]]) -> None:
+    warehouse, (_, second) = trained
+    score_current(warehouse.data_dir)
+    rows = current_rows(warehouse.data_dir / "warehouse.duckdb")
+    picks = [0, len(rows) // 2, len(rows) - 1]  # three customers of the newest as-of date
+    records = [
+        {
+            **{name: (None if math.isnan(rows[name][i]) else float(rows[name][i])) for name in NUMERIC},
+            **{name: str(rows[name][i]) for name in CATEGORICAL},
+        }
+        for i in picks
+    ]
+    customers = [int(rows["customer_id"][i]) for i in picks]
+    scores = dict(
+        warehouse.rows(
+            "select customer_id, churn_probability from ml_scores.churn_scores "
+            f"where customer_id in ({', '.join(map(str, customers))}) "
+            "and scoring_date = (select max(scoring_date) from ml_scores.churn_scores)"
+        )
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [PYTHON, "-m", "ml", "--data-dir", str(warehouse.data_dir), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            assert server.poll() is None, f"the scoring server exited: {server.stdout.read() if server.stdout else ''}"
+            assert time.monotonic() < deadline, "the scoring server did not answer /ping within 120 s"
+            time.sleep(1)
+        answer = _post(f"http://127.0.0.1:{port}/invocations", {"dataframe_records": records})
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    served = [pair[1] for pair in answer["predictions"]]
+    assert served == pytest.approx([scores[customer] for customer in customers], abs=1e-12)
+    assert second["champion_version_after"] is not None
+
+
+def test_serving_without_a_champion_is_a_clear_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [PYTHON, "-m", "ml", "--data-dir", str(tmp_path), "serve", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "no champion in the registry" in done.stderr and "make train" in done.stderr
 
 
 def test_the_leakage_test_catches_a_leaking_feature(ml_warehouse: Warehouse, tmp_path: Path) -> None:
