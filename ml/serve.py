@@ -29,8 +29,11 @@ def serve_command(data_dir: Path, port: int) -> tuple[list[str], dict[str, str]]
         raise ValueError(f"no champion in the registry ({Path(data_dir) / 'mlflow'}): run make train first")
     import mlflow
 
+    # MLflow starts the server as `uvicorn ...` through a shell: the environment's bin directory comes first
+    bin_dir = str(Path(sys.executable).parent)
     env = {
         **os.environ,
+        "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")]),
         "MLFLOW_TRACKING_URI": mlflow.get_tracking_uri(),
         "MLFLOW_REGISTRY_URI": mlflow.get_registry_uri(),
     }

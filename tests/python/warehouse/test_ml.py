@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import signal
 import subprocess
 import time
 import urllib.error
@@ -149,6 +151,7 @@ def test_the_served_champion_answers_the_batch_score(trained: tuple[Warehouse, l
         stderr=subprocess.STDOUT,
         text=True,
         cwd=REPO,
+        start_new_session=True,  # MLflow runs uvicorn as a child: stop the whole group
     )
     try:
         deadline = time.monotonic() + 120
@@ -164,11 +167,11 @@ def test_the_served_champion_answers_the_batch_score(trained: tuple[Warehouse, l
             time.sleep(1)
         answer = _post(f"http://127.0.0.1:{port}/invocations", {"dataframe_records": records})
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
     served = [pair[1] for pair in answer["predictions"]]
     assert served == pytest.approx([scores[customer] for customer in customers], abs=1e-12)
     assert second["champion_version_after"] is not None
