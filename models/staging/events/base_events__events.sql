@@ -57,6 +57,21 @@ parseable as (
 
 ),
 
+{#- every field's JSON path, then the three timestamps': one parse of each document for all of them -#}
+{%- set paths = [] %}
+{%- for field in event_fields() if field.path %}{% do paths.append(field.path) %}{% endfor %}
+{%- set timestamp_at = {'event_ts': paths | length, 'sent_at': paths | length + 1, 'received_at': paths | length + 2} %}
+{%- do paths.extend(['event_ts', 'sent_at', 'received_at']) %}
+
+parsed as (
+
+    select
+        *,
+        {{ json_text_values('event_json', paths) }} as event_values
+    from parseable
+
+),
+
 extracted as (
 
     select
@@ -66,14 +81,15 @@ extracted as (
         event,
         is_json_object,
         {%- for field in event_fields() if field.path %}
-        {{ json_text('event_json', field.path) }} as {{ field.name }},
+        {{ json_text_value_at('event_values', paths, loop.index0) }} as {{ field.name }},
         {%- endfor %}
-        {{ json_timestamp('event_json', 'event_ts') }} as event_at,
-        {{ json_timestamp('event_json', 'sent_at') }} as sent_at,
-        {{ json_timestamp('event_json', 'received_at') }} as received_at,
-        {{ json_text('event_json', 'event_ts') }} as event_ts_text,
-        {{ json_text('event_json', 'received_at') }} as received_at_text
-    from parseable
+        {{ iso_timestamp_to_utc(json_text_value_at('event_values', paths, timestamp_at['event_ts'])) }} as event_at,
+        {{ iso_timestamp_to_utc(json_text_value_at('event_values', paths, timestamp_at['sent_at'])) }} as sent_at,
+        {{ iso_timestamp_to_utc(json_text_value_at('event_values', paths, timestamp_at['received_at'])) }}
+            as received_at,
+        {{ json_text_value_at('event_values', paths, timestamp_at['event_ts']) }} as event_ts_text,
+        {{ json_text_value_at('event_values', paths, timestamp_at['received_at']) }} as received_at_text
+    from parsed
 
 ),
 
