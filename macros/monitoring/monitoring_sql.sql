@@ -216,3 +216,18 @@
         )
     {%- endif %}
 {%- endmacro %}
+
+{#-
+    The incremental predicate of the profile models (replace_window): besides each row the batch brings
+    again (its key), every day of a (table, column) from the batch's first day of it on, so a day whose
+    rows are gone from the table since its last profile goes too; days before that keep their profile
+    (history, also of a table that holds only today).
+-#}
+{% macro monitoring_profile_days_replaced() -%}
+    DBT_INTERNAL_DEST.profile_date >= (
+        select min(batch.profile_date) from DBT_INTERNAL_SOURCE as batch
+        where
+            batch.table_name = DBT_INTERNAL_DEST.table_name
+            and batch.column_name = DBT_INTERNAL_DEST.column_name
+    )
+{%- endmacro %}

@@ -3,27 +3,13 @@
     per day, table and column (doc block monitoring__profiles). The monitored models are read
     through monitored_relations(): they are listed here for dbt's parser (doc block monitoring__declare).
 -#}
-{#-
-    The delete: each row the batch brings again (its key), and every day of a (table, column) from the
-    batch's first day of it on, so a day whose rows are gone from the table since its last profile goes
-    too; days before that keep their profile (history, also of a table that holds only today).
--#}
-{%- set days_profiled_again -%}
-    DBT_INTERNAL_DEST.profile_date >= (
-        select min(batch.profile_date) from DBT_INTERNAL_SOURCE as batch
-        where
-            batch.table_name = DBT_INTERNAL_DEST.table_name
-            and batch.column_name = DBT_INTERNAL_DEST.column_name
-    )
-{%- endset -%}
-
 {{
     config(
         materialized='incremental',
         incremental_strategy='replace_window',
         unique_key='profile_key',
         on_schema_change='fail',
-        incremental_predicates=[days_profiled_again],
+        incremental_predicates=[monitoring_profile_days_replaced()],
     )
 }}
 
