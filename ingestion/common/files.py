@@ -197,7 +197,8 @@ def _loaded_copy(item: FileItemDict, name: str, contents: dict[str, dict[str, st
 
 def _loaded_types(table_name: str) -> dict[str, str]:
     """The dlt data types of the columns of the table as loaded so far (empty before the first load)."""
-    schema = dlt.current.pipeline().default_schema if dlt.current.pipeline().default_schema_name else None
+    pipeline = dlt.current.pipeline()  # resolves dlt's pipeline configuration on each call: once here
+    schema = pipeline.default_schema if pipeline.default_schema_name else None
     if schema is None or table_name not in schema.tables:
         return {}
     return {
