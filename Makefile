@@ -31,8 +31,9 @@ DBT_BUILD_VARS = $(if $(filter 1 true,$(DEMO_CHECKS)),--vars '{demo_checks: true
 # TARGET: the profiles.yml output of `make build` / `make dbt-build` (dev: DuckDB, the default; postgres; spark)
 TARGET ?= dev
 DBT_TARGET_ARG = $(if $(filter-out dev,$(TARGET)),--target $(TARGET),)
-# PARITY_TARGETS: the engines `make parity` builds and compares (the first is the reference)
-PARITY_TARGETS ?= dev postgres
+# PARITY_TARGETS: the engines `make parity` builds and compares (the first is the reference); spark uses
+# the cluster of `make spark-up` if one is up, else starts one for the run
+PARITY_TARGETS ?= dev postgres spark
 # dbt's artifacts folder (dbt reads DBT_TARGET_PATH from the environment too); MANIFEST: the manifest whose
 # descriptions `make publish` copies into the snapshot as comments
 DBT_TARGET_PATH ?= target
@@ -119,7 +120,8 @@ spark-up: setup ## Start a local Spark standalone cluster (master, 1 worker) and
 spark-down: setup ## Stop the Spark cluster of make spark-up
 	@$(BIN)/python -m tools.spark_cluster down
 
-parity: setup ## Build the demo data on each engine (PARITY_TARGETS="dev postgres") and compare every mart row by row; exit 1 on a difference
+parity: setup ## Build the demo data on each engine (PARITY_TARGETS="dev postgres spark") and compare every mart row by row; exit 1 on a difference
+	@$(if $(filter spark,$(PARITY_TARGETS)),$(BIN)/python -c "import pyspark" 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[spark]')
 	@$(BIN)/python -m tools.parity --data-dir "$(DATA_DIR)/parity" --scale $(or $(PARITY_SCALE),0.02) \
 		--days $(or $(DAYS),20) --seed $(SEED) --targets $(PARITY_TARGETS)
 
@@ -269,8 +271,9 @@ bench-train: setup ## make train's time and peak memory at SCALE=1 (targets < 2 
 bench-build: setup ## dbt build time at SCALE=1 and 3, incremental build after one new day vs full (~20 min)
 	@$(BIN)/python -m benchmarks.build --scales 1 3 --repeats 3 1 $(call bench_json,build)
 
-bench-engines: setup ## dbt build time per engine (dev, postgres) at SCALE=0.1 and 1, and the growth ratio (~30 min)
-	@$(BIN)/python -m benchmarks.engines --scales 0.1 1 --targets dev postgres $(call bench_json,engines)
+bench-engines: setup ## dbt build time per engine (dev, postgres, spark) at SCALE=0.1 and 1, and the growth ratio (about an hour)
+	@$(BIN)/python -c "import pyspark" 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[spark]'
+	@$(BIN)/python -m benchmarks.engines --scales 0.1 1 --targets dev postgres spark $(call bench_json,engines)
 
 clean: ## Remove DATA_DIR, dbt artifacts and caches (keeps .venv)
 	@$(BIN)/python -m demo api stop >/dev/null 2>&1 || true

@@ -15,3 +15,8 @@
 {% macro postgres__cast_or_null(expression, type) -%}
     cast({{ engine_function('try_cast_text') }}(cast({{ expression }} as text), cast(null as {{ type }})) as {{ type }})
 {%- endmacro %}
+
+{#- Spark: try_cast (the type name translated by spark_data_type). -#}
+{% macro spark__cast_or_null(expression, type) -%}
+    try_cast({{ expression }} as {{ spark_data_type(type) }})
+{%- endmacro %}

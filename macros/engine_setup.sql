@@ -48,26 +48,74 @@
 {#-
     Spark: the raw data is dlt's filesystem destination (parquet files, one folder per table under
     `SPARK_RAW_DIR`, default DATA_DIR/spark/raw/<dataset>/<table>/); each source table becomes an
-    external table over its folder (dlt's `_dlt_loads` is JSON lines). Dropping such a table keeps
-    the files, so every run re-registers them (new files of a later load included). One statement
-    per call: Spark SQL takes no batches.
+    external table over its folder. dlt's own tables (`_dlt_loads`, `_dlt_version`,
+    `_dlt_pipeline_state`) are JSON lines. dlt writes a table's folder with its first row, so a
+    table the newest stored dlt schema of its dataset has not seen data for (`rejected_records`
+    before the first reject, `documents.reviews` before the first review) is not registered:
+    `source_if_loaded` then reads it as empty, as on DuckDB. Dropping an external table keeps the
+    files, so every run re-registers them (new files of a later load included). One statement per
+    call: Spark SQL takes no batches.
 -#}
 {% macro spark__engine_setup_statements() -%}
-    {%- set raw_dir = env_var('SPARK_RAW_DIR', env_var('DATA_DIR', './data') ~ '/spark/raw') -%}
+    {%- set raw_dir = spark_raw_dir() -%}
     {%- set statements = [] -%}
+    {%- set loaded_tables = spark_loaded_tables(raw_dir) -%}
     {%- set schemas = [] -%}
     {%- for source in graph.sources.values() | sort(attribute='unique_id') -%}
         {%- if source.schema not in schemas -%}
             {%- do schemas.append(source.schema) -%}
             {%- do statements.append('create schema if not exists ' ~ adapter.quote(source.schema)) -%}
         {%- endif -%}
-        {%- set relation = adapter.quote(source.schema) ~ '.' ~ adapter.quote(source.identifier) -%}
-        {%- set file_format = 'json' if source.identifier == '_dlt_loads' else 'parquet' -%}
-        {%- do statements.append('drop table if exists ' ~ relation) -%}
-        {%- do statements.append(
-            'create table ' ~ relation ~ ' using ' ~ file_format
-            ~ " location '" ~ raw_dir ~ '/' ~ source.schema ~ '/' ~ source.identifier ~ "'"
-        ) -%}
+        {%- if source.identifier in loaded_tables.get(source.schema, []) -%}
+            {%- set relation = adapter.quote(source.schema) ~ '.' ~ adapter.quote(source.identifier) -%}
+            {%- set json_columns = spark_dlt_json_columns().get(source.identifier) -%}
+            {%- do statements.append('drop table if exists ' ~ relation) -%}
+            {%- do statements.append(
+                'create table ' ~ relation
+                ~ (' (' ~ json_columns ~ ') using json' if json_columns else ' using parquet')
+                ~ " location '" ~ raw_dir ~ '/' ~ source.schema ~ '/' ~ source.identifier ~ "'"
+            ) -%}
+        {%- endif -%}
     {%- endfor -%}
     {{ return(statements) }}
+{%- endmacro %}
+
+{#- Where dlt's filesystem destination wrote the raw data Spark reads (an absolute path or URL). -#}
+{% macro spark_raw_dir() -%}
+    {{ return(env_var('SPARK_RAW_DIR', env_var('DATA_DIR', './data') ~ '/spark/raw')) }}
+{%- endmacro %}
+
+{#-
+    dataset -> its tables that hold data, for every dlt dataset under `raw_dir` (one read of all
+    datasets' `_dlt_version`; a dataset not loaded yet, such as `ml_scores` before the first
+    scoring, has no folder and no entry): dlt's own three tables, and every table the dataset's
+    newest stored schema version marks as having seen data (`x-normalizer.seen-data`).
+-#}
+{% macro spark_loaded_tables(raw_dir) -%}
+    {%- set newest = run_query(
+        "select schema_name, `schema` from ("
+        ~ " select schema_name, `schema`, row_number() over (partition by schema_name order by version desc) as newest_first"
+        ~ " from json.`" ~ raw_dir ~ "/*/_dlt_version`) where newest_first = 1"
+    ) -%}
+    {%- set loaded = {} -%}
+    {%- for row in newest.rows -%}
+        {%- set tables = ['_dlt_loads', '_dlt_version', '_dlt_pipeline_state'] -%}
+        {%- for name, table in fromjson(row[1])['tables'].items() -%}
+            {%- if (table.get('x-normalizer') or {}).get('seen-data') and name not in tables -%}
+                {%- do tables.append(name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- do loaded.update({row[0]: tables}) -%}
+    {%- endfor -%}
+    {{ return(loaded) }}
+{%- endmacro %}
+
+{#- dlt's own tables are JSON lines: their columns, typed as on the other destinations (Spark's JSON
+    reader would infer the timestamps as strings). -#}
+{% macro spark_dlt_json_columns() -%}
+    {{ return({
+        '_dlt_loads': 'load_id string, schema_name string, status bigint, inserted_at timestamp_ltz, schema_version_hash string',
+        '_dlt_version': 'version bigint, engine_version bigint, inserted_at timestamp_ltz, schema_name string, version_hash string, `schema` string',
+        '_dlt_pipeline_state': 'version bigint, engine_version bigint, pipeline_name string, state string, created_at timestamp_ltz, version_hash string, _dlt_load_id string, _dlt_id string',
+    }) }}
 {%- endmacro %}

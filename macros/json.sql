@@ -45,6 +45,12 @@
     coalesce(json_valid({{ expr }}) and left(ltrim({{ expr }}), 1) = '{', false)
 {%- endmacro %}
 
+{#- Spark: get_json_object(…, '$') parses the text (null when it does not parse); Jackson stops after
+    the first value, so the text must also end with the object's closing brace. -#}
+{% macro spark__json_is_valid_object(expr) -%}
+    coalesce(get_json_object({{ expr }}, '$') is not null and left(ltrim({{ expr }}), 1) = '{' and right(rtrim({{ expr }}), 1) = '}', false)
+{%- endmacro %}
+
 
 {#- The value at `path` as varchar: scalars unquoted, objects/arrays as JSON text, JSON null or a missing key as null. `expr` must be valid JSON or null. -#}
 {% macro json_text(expr, path) -%}
@@ -74,6 +80,19 @@
 {#- DuckDB: json_extract_string does both (it raises on invalid JSON, hence the contract above). -#}
 {% macro duckdb__json_text(expr, path) -%}
     json_extract_string({{ expr }}, '{{ json_path(path) }}')
+{%- endmacro %}
+
+{#- Spark: get_json_object reads scalars unquoted and objects/arrays as JSON text; keys in the
+    bracket form ($['a']['$oid']), as a `$` or `.` in a key would end the dotted form. -#}
+{% macro spark__json_text(expr, path) -%}
+    get_json_object({{ expr }}, '{{ spark_json_path(path) }}')
+{%- endmacro %}
+
+{#- The Spark JSON path of a dot-separated key list: 'a.$b' -> $['a']['$b'] (keys checked by json_path). -#}
+{% macro spark_json_path(path) -%}
+    {%- do json_path(path) -%}
+    {%- set keys = path.split('.') if path is string else path -%}
+    ${% for key in keys %}[''{{ key }}'']{% endfor %}
 {%- endmacro %}
 
 
@@ -106,6 +125,11 @@
     end
 {%- endmacro %}
 
+{#- Spark: json_array_length is null for anything but an array. -#}
+{% macro spark__json_array_length(expr, path) -%}
+    json_array_length(get_json_object({{ expr }}, '{{ spark_json_path(path) }}'))
+{%- endmacro %}
+
 
 {#- An ISO-8601 text with `Z` or an offset (`+02:00`) as a UTC `timestamp`; null when it does not parse (DuckDB). -#}
 {% macro iso_timestamp_to_utc(expr) -%}
@@ -125,6 +149,13 @@
 {#- DuckDB: try_cast to timestamptz keeps the offset (a plain timestamp cast would drop it); timezone('UTC', ...) gives the UTC wall clock. -#}
 {% macro duckdb__iso_timestamp_to_utc(expr) -%}
     timezone('UTC', try_cast({{ expr }} as timestamptz))
+{%- endmacro %}
+
+{#- Spark: try_cast to timestamp_ltz reads the offset, the cast to timestamp_ntz gives the UTC wall
+    clock (the session is UTC). Spark would also read a bare year ('2025') as a timestamp: the text
+    must start with a date, as DuckDB requires. -#}
+{% macro spark__iso_timestamp_to_utc(expr) -%}
+    case when {{ expr }} rlike '^[0-9]{4}-[0-9]{2}-[0-9]{2}' then cast(try_cast({{ expr }} as timestamp_ltz) as timestamp_ntz) end
 {%- endmacro %}
 
 
@@ -153,6 +184,14 @@
     coalesce(
         {{ json_timestamp(expr, path ~ '.$date') }},
         make_timestamp(try_cast({{ json_text(expr, path ~ '.$date.$numberLong') }} as bigint) * 1000)
+    )
+{%- endmacro %}
+
+{#- Spark: as DuckDB, timestamp_millis for the canonical form. -#}
+{% macro spark__json_ext_date(expr, path) -%}
+    coalesce(
+        {{ json_timestamp(expr, path ~ '.$date') }},
+        cast(timestamp_millis(try_cast({{ json_text(expr, path ~ '.$date.$numberLong') }} as bigint)) as timestamp_ntz)
     )
 {%- endmacro %}
 

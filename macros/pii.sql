@@ -20,6 +20,11 @@
     sha2({{ expression }}, 256)
 {%- endmacro %}
 
+{#- Spark: sha2(text, 256), as Snowflake. -#}
+{% macro spark__hash_pii(expression) -%}
+    {{ snowflake__hash_pii(expression) }}
+{%- endmacro %}
+
 
 {#- A phone number reduced to its last `keep` digits behind a fixed mask ('***56'); null when it has fewer than `keep` + 4 digits. -#}
 {% macro mask_phone(expression, keep=2) -%}
@@ -52,6 +57,11 @@
         when length(regexp_replace({{ expression }}, '[^0-9]', '')) >= {{ keep + 4 }}
             then '***' || right(regexp_replace({{ expression }}, '[^0-9]', ''), {{ keep }})
     end
+{%- endmacro %}
+
+{#- Spark: regexp_replace replaces every match, as on Snowflake. -#}
+{% macro spark__mask_phone(expression, keep) -%}
+    {{ snowflake__mask_phone(expression, keep) }}
 {%- endmacro %}
 
 

@@ -18,6 +18,12 @@
     case when regexp_matches({{ expr }}, {{ quoted }}) then regexp_extract({{ expr }}, {{ quoted }}, {{ group | int }}) end
 {%- endmacro %}
 
+{#- Spark: regexp_extract returns '' without a match (Java regular expressions), guarded like DuckDB's. -#}
+{% macro spark__regex_extract(expr, pattern, group=1) -%}
+    {%- set quoted = spark_string_literal(pattern) -%}
+    case when {{ expr }} rlike {{ quoted }} then regexp_extract({{ expr }}, {{ quoted }}, {{ group | int }}) end
+{%- endmacro %}
+
 {#- Whether `pattern` matches anywhere in `expr` (anchor it with ^ and $ for a full match); null for null. -#}
 {% macro regex_matches(expr, pattern) -%}
     {{ return(adapter.dispatch('regex_matches')(expr, pattern)) }}
@@ -31,6 +37,11 @@
 {#- DuckDB: regexp_matches (a partial match, like ~). -#}
 {% macro duckdb__regex_matches(expr, pattern) -%}
     regexp_matches({{ expr }}, '{{ pattern | replace("'", "''") }}')
+{%- endmacro %}
+
+{#- Spark: rlike (a partial match, like ~). -#}
+{% macro spark__regex_matches(expr, pattern) -%}
+    ({{ expr }} rlike {{ spark_string_literal(pattern) }})
 {%- endmacro %}
 
 {#- Every capture group 1..group_count of one match of `pattern` in `expr`, in one pass; null without a match. Read with regex_group. -#}
@@ -53,6 +64,16 @@
     case when regexp_matches({{ expr }}, {{ quoted }}) then regexp_extract({{ expr }}, {{ quoted }}, [{{ names | join(', ') }}]) end
 {%- endmacro %}
 
+{#- Spark: an array of the groups (regexp_extract per group: '' for a group that took no part, as on DuckDB). -#}
+{% macro spark__regex_captures(expr, pattern, group_count) -%}
+    {%- set quoted = spark_string_literal(pattern) -%}
+    case when {{ expr }} rlike {{ quoted }} then array(
+        {%- for number in range(1, group_count | int + 1) -%}
+        regexp_extract({{ expr }}, {{ quoted }}, {{ number }}){{ ', ' if not loop.last }}
+        {%- endfor -%}
+    ) end
+{%- endmacro %}
+
 {#- Capture group `group` (1-based) of a regex_captures value; null when the line did not match. -#}
 {% macro regex_group(captures, group) -%}
     {{ return(adapter.dispatch('regex_group')(captures, group)) }}
@@ -66,4 +87,14 @@
 {#- DuckDB: a struct field. -#}
 {% macro duckdb__regex_group(captures, group) -%}
     struct_extract({{ captures }}, 'g{{ group | int }}')
+{%- endmacro %}
+
+{#- Spark: element_at is 1-based. -#}
+{% macro spark__regex_group(captures, group) -%}
+    element_at({{ captures }}, {{ group | int }})
+{%- endmacro %}
+
+{#- A Spark SQL string literal of `text`: Spark reads backslash escapes in literals ('\d' would be 'd'), so backslashes and quotes are escaped. -#}
+{% macro spark_string_literal(text) -%}
+    '{{ text | replace('\\', '\\\\') | replace("'", "\\'") }}'
 {%- endmacro %}

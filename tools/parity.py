@@ -2,13 +2,19 @@
 
     python -m tools.parity [--targets dev postgres] [--scale 0.02] [--days 20] [--data-dir DIR]
     python -m tools.parity --compare-only --data-dir DIR     # compare what an earlier run built
+    python -m tools.parity --targets dev spark --data-dir DIR --rebuild spark --project-dir COPY \
+        --select 'stg_oltp__customers+'                     # rebuild part of one engine, compare again
 
 Steps (each target in its own dbt target folder, DATA_DIR/parity-<target>/):
 
 1. ``python -m demo generate`` once into ``--data-dir`` (seeded: the same data for every engine).
 2. Per target, the raw data through dlt, the same pipelines with another destination: ``dev`` (DuckDB,
    ``DATA_DIR/warehouse.duckdb``), ``postgres`` (dlt's postgres destination into the database
-   ``DBT_POSTGRES_DBNAME``, created empty first; default ``shopwarehouse_parity``).
+   ``DBT_POSTGRES_DBNAME``, created empty first; default ``shopwarehouse_parity``), ``spark`` (dlt's
+   filesystem destination writing parquet under ``DATA_DIR/spark/raw``, emptied first, which the spark
+   target registers as tables: macros/engine_setup.sql). Spark needs a running Thrift server: the one
+   on ``DBT_SPARK_HOST``:``DBT_SPARK_PORT`` if it answers, else ``tools.spark_cluster`` starts a
+   cluster under ``--data-dir`` for the run and stops it afterwards.
 3. Per target, ``dbt build --target <target>`` (every seed, model, snapshot and test).
 4. Every model under ``models/marts`` (the star schema, the reports and the ML feature table) read
    whole from each engine and compared row by row with the first target's, after normalising types:
@@ -200,7 +206,55 @@ def _dbt_env(target: str, data_dir: Path, pg_dbname: str) -> dict[str, str]:
     env["DBT_POSTGRES_DBNAME"] = pg_dbname
     env["DBT_USE_COLORS"] = "false"
     env["DBT_TARGET_PATH"] = str(data_dir / f"parity-{target}")
+    env["SPARK_RAW_DIR"] = str(spark_raw_dir(data_dir))
     return env
+
+
+def spark_raw_dir(data_dir: Path) -> Path:
+    """Where the spark target's raw parquet files go (dlt's filesystem destination)."""
+    return data_dir / "spark" / "raw"
+
+
+def _spark_address() -> tuple[str, int]:
+    return os.environ.get("DBT_SPARK_HOST", "127.0.0.1"), int(os.environ.get("DBT_SPARK_PORT", "10000"))
+
+
+def drop_spark_schemas(data_dir: Path, pg_dbname: str, project_dir: Path = ROOT) -> None:
+    """Drop every schema the project writes or registers on the Spark cluster (``dbt parse`` names them),
+    so that the build starts empty as on the other engines: incremental models and snapshots would
+    otherwise grow from an earlier run's tables. The raw files stay (dropping an external table keeps them)."""
+    env = _dbt_env("spark", data_dir, pg_dbname)
+    cmd = [DBT, "parse", "--target", "spark", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    _run(cmd, env, data_dir / "parity-spark-parse.log")
+    manifest = json.loads((data_dir / "parity-spark" / "manifest.json").read_text())
+    schemas = {node["schema"] for node in manifest["nodes"].values() if node.get("schema")}
+    schemas |= {source["schema"] for source in manifest["sources"].values()}
+    from pyhive import hive
+
+    host, port = _spark_address()
+    connection = hive.connect(host=host, port=port, username=os.environ.get("DBT_SPARK_USER", "dbt"))
+    try:
+        cursor = connection.cursor()
+        for schema in sorted(schemas):
+            if schema.lower() != "default":
+                cursor.execute(f"drop schema if exists `{schema}` cascade")
+    finally:
+        connection.close()
+
+
+def spark_running() -> bool:
+    """Whether a Spark Thrift server answers on the spark target's address."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(_spark_address()) == 0
+
+
+def spark_cluster(action: str, data_dir: Path) -> None:
+    """``python -m tools.spark_cluster up|down`` with its folders under ``data_dir``."""
+    env = dict(os.environ, DATA_DIR=str(data_dir))
+    _run([PYTHON, "-m", "tools.spark_cluster", action], env, data_dir / f"parity-spark-{action}.log")
 
 
 def _postgres_dsn(dbname: str) -> dict[str, Any]:
@@ -261,16 +315,28 @@ def ingest(target: str, data_dir: Path, pg_dbname: str) -> float:
         env["DESTINATION__POSTGRES__CREDENTIALS__USERNAME"] = dsn["user"]
         env["DESTINATION__POSTGRES__CREDENTIALS__PASSWORD"] = dsn["password"]
         env["DESTINATION__POSTGRES__CREDENTIALS__DATABASE"] = pg_dbname
+    elif target == "spark":
+        import shutil
+
+        raw = spark_raw_dir(data_dir)
+        if raw.exists():
+            shutil.rmtree(raw)
+        raw.mkdir(parents=True)
+        env["INGESTION__DESTINATION"] = "filesystem"
+        env["INGESTION__LOADER_FILE_FORMAT"] = "parquet"
+        env["DESTINATION__FILESYSTEM__BUCKET_URL"] = str(raw)
+        drop_spark_schemas(data_dir, pg_dbname)
     elif target != "dev":
         raise ValueError(f"no ingest for target {target!r} here")
     cmd = [PYTHON, "-m", "demo", "with", "--", PYTHON, "-m", "ingestion"]
     return _run(cmd, env, data_dir / f"parity-{target}-ingest.log")
 
 
-def build(target: str, data_dir: Path, pg_dbname: str, project_dir: Path) -> float:
-    """``dbt build --target <target>``; returns seconds."""
+def build(target: str, data_dir: Path, pg_dbname: str, project_dir: Path, select: Sequence[str] = ()) -> float:
+    """``dbt build --target <target>`` (``dbt run --select ...`` with ``select``); returns seconds."""
     env = _dbt_env(target, data_dir, pg_dbname)
-    cmd = [DBT, "build", "--target", target, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    verb = ["run", "--select", *select] if select else ["build"]
+    cmd = [DBT, *verb, "--target", target, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     return _run(cmd, env, data_dir / f"parity-{target}-build.log")
 
 
@@ -311,7 +377,43 @@ def read_table(target: str, data_dir: Path, pg_dbname: str, schema: str, table: 
                 return columns, cursor.fetchall()
         finally:
             connection.close()
+    if target == "spark":
+        from pyhive import hive
+
+        host, port = _spark_address()
+        connection = hive.connect(
+            host=host,
+            port=port,
+            username=os.environ.get("DBT_SPARK_USER", "dbt"),
+            configuration={"set:hiveconf:spark.sql.session.timeZone": "UTC"},
+        )
+        try:
+            cursor = connection.cursor()
+            cursor.execute(f"select * from `{schema}`.`{table}`")
+            columns = [column[0].split(".")[-1].lower() for column in cursor.description]
+            types = [column[1] for column in cursor.description]
+            return columns, [_spark_row(row, types) for row in cursor.fetchall()]
+        finally:
+            connection.close()
     raise ValueError(f"cannot read target {target!r}")
+
+
+def _spark_row(row: Sequence[Any], types: Sequence[str]) -> tuple:
+    """A row from PyHive as the other engines' drivers give it: PyHive returns decimals, dates and
+    timestamps as text (the Thrift protocol's strings), and floats as floats."""
+    values = []
+    for value, type_name in zip(row, types, strict=True):
+        if value is None or not isinstance(value, str):
+            values.append(value)
+        elif type_name == "DECIMAL_TYPE":
+            values.append(Decimal(value))
+        elif type_name == "DATE_TYPE":
+            values.append(date.fromisoformat(value))
+        elif type_name == "TIMESTAMP_TYPE":
+            values.append(datetime.fromisoformat(value))
+        else:
+            values.append(value)
+    return tuple(values)
 
 
 def compare(targets: Sequence[str], data_dir: Path, pg_dbname: str) -> list[MartResult]:
@@ -396,18 +498,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--project-dir", type=Path, default=ROOT, help="the dbt project (default: this checkout)")
     parser.add_argument("--postgres-dbname", default=os.environ.get("DBT_POSTGRES_DBNAME", "shopwarehouse_parity"))
     parser.add_argument("--compare-only", action="store_true", help="compare what an earlier run built")
+    parser.add_argument(
+        "--rebuild",
+        nargs="+",
+        choices=TARGETS,
+        help="on an earlier run's data: only rebuild these targets (no generate, no ingest), then compare",
+    )
+    parser.add_argument(
+        "--select", nargs="+", default=[], help="with --rebuild: `dbt run --select` these nodes instead of a build"
+    )
     parser.add_argument("--keep-database", action="store_true", help="keep the PostgreSQL database afterwards")
     parser.add_argument("--json", type=Path, help="write the per-step seconds and the result as JSON")
     args = parser.parse_args(argv)
 
     data_dir: Path = args.data_dir.resolve()
     timings: dict[str, float] = {}
+    started_spark = False
     try:
-        if not args.compare_only:
+        if "spark" in args.targets and not spark_running():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            print("parity: spark: starting a local cluster (tools.spark_cluster)", flush=True)
+            started = time.monotonic()
+            spark_cluster("up", data_dir)
+            started_spark = True
+            timings["spark_cluster_up"] = time.monotonic() - started
+        if args.rebuild:
+            for target in args.rebuild:
+                print(f"parity: {target}: dbt {'run' if args.select else 'build'} (rebuild)", flush=True)
+                timings[f"build_{target}"] = build(
+                    target, data_dir, args.postgres_dbname, args.project_dir.resolve(), args.select
+                )
+        elif not args.compare_only:
             if (data_dir / "warehouse.duckdb").exists() or (data_dir / "sources").exists():
                 import shutil
 
-                shutil.rmtree(data_dir)
+                for child in data_dir.iterdir():
+                    if child.name != "spark":  # a cluster started for this run lives there
+                        shutil.rmtree(child) if child.is_dir() else child.unlink()
             data_dir.mkdir(parents=True, exist_ok=True)
             env = dict(os.environ, DATA_DIR=str(data_dir))
             generate = [PYTHON, "-m", "demo", "generate", "--scale", args.scale, "--days", args.days]
@@ -423,7 +550,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"parity: {error}", file=sys.stderr)
         return 2
     finally:
-        if "postgres" in args.targets and not args.keep_database and not args.compare_only:
+        if started_spark:
+            try:
+                spark_cluster("down", data_dir)
+            except Exception as error:  # noqa: BLE001 - a failed cleanup must not hide the result
+                print(f"parity: could not stop the Spark cluster: {error}", file=sys.stderr)
+        if "postgres" in args.targets and not args.keep_database and not args.compare_only and not args.rebuild:
             try:
                 drop_postgres_database(args.postgres_dbname)
             except Exception as error:  # noqa: BLE001 - a failed cleanup must not hide the result

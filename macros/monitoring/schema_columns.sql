@@ -50,3 +50,25 @@
     cross join lateral jsonb_each(tables.value -> 'columns') as columns
     where tables.key not like '\_dlt%' and columns.key not like '\_dlt%'
 {%- endmacro %}
+
+{#- Spark: from_json into maps of tables and columns, exploded. -#}
+{% macro spark__dlt_schema_columns(relation) -%}
+    select
+        versions.version,
+        versions.version_hash,
+        versions.inserted_at,
+        tables.table_name,
+        columns.column_name,
+        columns.column_def.data_type as data_type
+    from (
+        select
+            version,
+            version_hash,
+            inserted_at,
+            from_json(`schema`, 'struct<tables: map<string, struct<columns: map<string, struct<data_type: string>>>>>') as parsed
+        from {{ relation }}
+    ) as versions
+    lateral view explode(versions.parsed.tables) tables as table_name, table_def
+    lateral view explode(tables.table_def.columns) columns as column_name, column_def
+    where tables.table_name not like '\_dlt%' and columns.column_name not like '\_dlt%'
+{%- endmacro %}

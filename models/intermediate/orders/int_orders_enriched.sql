@@ -161,10 +161,10 @@ customer_sequence as (
 
     select
         *,
-        row_number() over (
+        cast(row_number() over (
             partition by customer_id
             order by placed_at, order_id
-        ) as customer_order_sequence
+        ) as {{ dbt.type_bigint() }}) as customer_order_sequence
     from converted_to_usd
 
 ),

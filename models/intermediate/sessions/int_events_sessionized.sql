@@ -57,10 +57,10 @@ session_bounds as (
     select
         *,
         min(event_at) over (partition by anonymous_id, session_number) as session_started_at,
-        row_number() over (
+        cast(row_number() over (
             partition by anonymous_id, session_number
             order by event_at, event_id
-        ) as event_number_in_session
+        ) as {{ dbt.type_bigint() }}) as event_number_in_session
     from session_numbers
 
 ),

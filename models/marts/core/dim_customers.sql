@@ -21,10 +21,10 @@ versions_numbered as (
 
     select
         *,
-        row_number() over (
+        cast(row_number() over (
             partition by customer_id
             order by dbt_valid_from, dbt_scd_id
-        ) as version_number
+        ) as {{ dbt.type_bigint() }}) as version_number
     from customer_versions
 
 ),

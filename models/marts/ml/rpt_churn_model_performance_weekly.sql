@@ -36,18 +36,15 @@ ranked as (
         scoring_week_start_date,
         model_version,
         is_churned,
+        -- windows written out in full: Spark's WINDOW clause cannot build one window on another
         (
-            rank() over ascending_scores
-            + count(*) over week_scores
-            - rank() over descending_scores
+            rank() over (partition by scoring_week_start_date, model_version order by churn_probability asc)
+            + count(*) over (partition by scoring_week_start_date, model_version)
+            - rank() over (partition by scoring_week_start_date, model_version order by churn_probability desc)
             + 1
         ) / 2.0 as mean_rank
     from weekly
     where is_label_mature
-    window
-        week_scores as (partition by scoring_week_start_date, model_version),
-        ascending_scores as (week_scores order by churn_probability asc),
-        descending_scores as (week_scores order by churn_probability desc)
 
 ),
 

@@ -24,8 +24,8 @@ renamed as (
         ) as daily_budget,
         {{ cast_or_null('start_date', 'date') }} as start_date,
         {{ cast_or_null('end_date', 'date') }} as end_date,
-        created_at at time zone 'UTC' as created_at,
-        updated_at at time zone 'UTC' as updated_at,
+        {{ utc_wall_clock('created_at') }} as created_at,
+        {{ utc_wall_clock('updated_at') }} as updated_at,
         _dlt_load_id as dlt_load_id
     from source
 
