@@ -16,14 +16,17 @@ the three JVMs are started here directly:
 
 Everything lives under ``DATA_DIR/spark/``: ``logs/`` (one log per process), ``pids/``, ``warehouse/``
 (``spark.sql.warehouse.dir``), ``metastore_db/`` and ``derby.log`` (the Thrift server's working folder),
-``work/`` (the worker's executor folders). The web UIs are off or on a free port: only 7077 and 10000
-are fixed. Needs Java 17 (``JAVA_HOME`` or ``java`` on PATH); ``SPARK_LOCAL_IP=127.0.0.1`` is set.
+``work/`` (the worker's executor folders), ``classes/`` (a stand-in for a Hive class the pip package
+lacks, compiled from ``tools/spark/LlapSigner.java``) and ``conf/`` (the Thrift server logs warnings only).
+The web UIs are off or on a free port: only 7077 and 10000 are fixed. Needs Java 17 with ``javac``
+(``JAVA_HOME`` or on PATH); ``SPARK_LOCAL_IP=127.0.0.1`` is set.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -133,6 +136,9 @@ def up() -> None:
         base,
     )  # fmt: skip
     warehouse = base / "warehouse"
+    classpath = _thriftserver_classpath(base)
+    log_config = _thriftserver_log_config(base)
+    java_options = f"-Dderby.system.home={base} -Dlog4j2.configurationFile={log_config}"
     _start(
         "thriftserver",
         [str(bin_dir / "spark-submit"), "--class", "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
@@ -144,7 +150,8 @@ def up() -> None:
          "--conf", f"spark.local.dir={base / 'tmp'}",
          "--conf", "spark.sql.shuffle.partitions=4",
          "--conf", "spark.sql.session.timeZone=UTC",
-         "--conf", f"spark.driver.extraJavaOptions=-Dderby.system.home={base}",
+         "--conf", f"spark.driver.extraJavaOptions={java_options}",
+         *(["--driver-class-path", classpath] if classpath else []),
          "--hiveconf", f"hive.server2.thrift.port={THRIFT_PORT}",
          "--hiveconf", f"hive.server2.thrift.bind.host={HOST}",
          "spark-internal"],
@@ -152,6 +159,43 @@ def up() -> None:
     )  # fmt: skip
     _wait(THRIFT_PORT, "thriftserver", 180)
     print(f"spark: cluster up in {time.monotonic() - started:.1f}s: master {MASTER_URL}, thrift {HOST}:{THRIFT_PORT}")
+
+
+def _thriftserver_classpath(base: Path) -> str | None:
+    """The compiled ``tools/spark/LlapSigner.java`` (see its comment) for the Thrift server's driver; None,
+    with a warning, when no ``javac`` is found (the server then runs without it)."""
+    source = Path(__file__).resolve().parent / "spark" / "LlapSigner.java"
+    classes = base / "classes"
+    compiled = classes / "org" / "apache" / "hadoop" / "hive" / "llap" / "security" / "LlapSigner.class"
+    if compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime:
+        return str(classes)
+    javac = shutil.which("javac") or (
+        str(Path(os.environ["JAVA_HOME"]) / "bin" / "javac") if os.environ.get("JAVA_HOME") else None
+    )
+    if not javac or not Path(javac).exists():
+        print("spark: no javac found: the Thrift server may fail to close a session (LlapSigner missing)")
+        return None
+    classes.mkdir(parents=True, exist_ok=True)
+    subprocess.run([javac, "-d", str(classes), str(source)], check=True)
+    return str(classes)
+
+
+def _thriftserver_log_config(base: Path) -> Path:
+    """log4j2 settings for the Thrift server: warnings and errors only (at INFO it logs every statement
+    in full, a million lines for a few builds); the master and worker keep INFO (their logs name the
+    application and the executors)."""
+    config = base / "conf" / "thriftserver-log4j2.properties"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        "rootLogger.level = warn\n"
+        "rootLogger.appenderRef.stdout.ref = console\n"
+        "appender.console.type = Console\n"
+        "appender.console.name = console\n"
+        "appender.console.target = SYSTEM_ERR\n"
+        "appender.console.layout.type = PatternLayout\n"
+        "appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n\n"
+    )
+    return config
 
 
 def down() -> None:

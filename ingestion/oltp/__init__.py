@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 from dlt.common.typing import TSecretStrValue
+from dlt.destinations.impl.duckdb.sql_client import WithTableScanners
 from dlt.extract.resource import DltResource
 from dlt.sources.sql_database import sql_database
 
@@ -339,8 +340,10 @@ def _warehouse_rows(
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         native = client.native_connection
-        if hasattr(native, "sql") and hasattr(native, "execute"):  # DuckDB: straight to Arrow, no copy
-            # (dlt's cursor.arrow() calls a method DuckDB 2.0 removed)
+        # DuckDB: straight to Arrow, no copy (dlt's cursor.arrow() calls a method DuckDB 2.0 removed). Not
+        # for the filesystem destination's client (DuckDB over the files): its execute_query creates the
+        # views of the tables a query names, the native connection has none.
+        if hasattr(native, "sql") and hasattr(native, "execute") and not isinstance(client, WithTableScanners):
             return native.sql(sql).to_arrow_table()
         with client.execute_query(sql) as cursor:
             rows = cursor.fetchall()

@@ -1,4 +1,4 @@
--- `_source_deleted` (dlt's hard-delete marker, always null in the table) is left out on purpose.
+-- `_source_deleted` (dlt's hard-delete marker) is not selected: `is_hard_deleted` (hard_delete_flag) drops a key whose newest raw version is a tombstone.
 -- No personal data from here on (doc block `oltp__pii`): the street line is not selected and the
 -- postal code is cut to its first three characters; city and country stay.
 with
@@ -12,6 +12,7 @@ source as (
 renamed as (
 
     select
+        {{ hard_delete_flag(source('oltp', 'addresses')) }} as is_hard_deleted,
         cast(address_id as bigint) as address_id,
         cast(customer_id as bigint) as customer_id,
         address_type,

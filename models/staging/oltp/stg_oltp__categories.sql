@@ -9,6 +9,7 @@ source as (
 renamed as (
 
     select
+        {{ hard_delete_flag(source('oltp', 'categories')) }} as is_hard_deleted,
         cast(category_id as bigint) as category_id,
         cast(parent_category_id as bigint) as parent_category_id,
         name as category_name,

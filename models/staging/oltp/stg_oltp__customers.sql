@@ -30,6 +30,7 @@ normalized as (
 renamed as (
 
     select
+        {{ hard_delete_flag(source('oltp', 'customers')) }} as is_hard_deleted,
         cast(customer_id as bigint) as customer_id,
         {{ hash_pii('normalized_email') }} as email_hash,
         coalesce(

@@ -9,6 +9,7 @@ source as (
 renamed as (
 
     select
+        {{ hard_delete_flag(source('oltp', 'order_items')) }} as is_hard_deleted,
         cast(order_item_id as bigint) as order_item_id,
         cast(order_id as bigint) as order_id,
         cast(product_id as bigint) as product_id,

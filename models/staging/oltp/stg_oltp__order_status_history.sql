@@ -9,6 +9,7 @@ source as (
 renamed as (
 
     select
+        {{ hard_delete_flag(source('oltp', 'order_status_history')) }} as is_hard_deleted,
         cast(order_status_history_id as bigint) as order_status_history_id,
         cast(order_id as bigint) as order_id,
         status as order_status,

@@ -9,6 +9,7 @@ source as (
 renamed as (
 
     select
+        {{ hard_delete_flag(source('oltp', 'orders')) }} as is_hard_deleted,
         cast(order_id as bigint) as order_id,
         order_number,
         cast(customer_id as bigint) as customer_id,

@@ -9,6 +9,7 @@ source as (
 renamed as (
 
     select
+        {{ hard_delete_flag(source('oltp', 'payments')) }} as is_hard_deleted,
         cast(payment_id as bigint) as payment_id,
         cast(order_id as bigint) as order_id,
         payment_method,

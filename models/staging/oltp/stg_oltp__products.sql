@@ -9,6 +9,7 @@ source as (
 renamed as (
 
     select
+        {{ hard_delete_flag(source('oltp', 'products')) }} as is_hard_deleted,
         cast(product_id as bigint) as product_id,
         cast(category_id as bigint) as category_id,
         sku,

@@ -9,6 +9,7 @@ source as (
 renamed as (
 
     select
+        {{ hard_delete_flag(source('oltp', 'refunds')) }} as is_hard_deleted,
         cast(refund_id as bigint) as refund_id,
         cast(order_id as bigint) as order_id,
         cast(payment_id as bigint) as payment_id,

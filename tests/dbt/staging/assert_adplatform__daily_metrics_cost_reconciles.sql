@@ -1,11 +1,26 @@
 -- Spend survives staging exactly: per currency, sum(cost_micros) and the row count in staging
 -- equal the raw table, and sum(cost) is exactly sum(cost_micros) / 1,000,000.
--- Returns one row per currency that does not reconcile.
+-- Returns one row per currency that does not reconcile. The raw side is the newest load of each
+-- campaign and day: dlt merges them on DuckDB and PostgreSQL, but a destination without merge (the
+-- filesystem destination Spark reads) keeps every re-fetched day, as staging's dedup expects.
 with
+
+raw_versions as (
+
+    select
+        *,
+        row_number() over (
+            partition by campaign_id, "date"
+            order by _dlt_load_id desc
+        ) as version_rank
+    from {{ source('adplatform', 'daily_metrics') }}
+
+),
 
 raw_metrics as (
 
-    select * from {{ source('adplatform', 'daily_metrics') }}
+    select * from raw_versions
+    where version_rank = 1
 
 ),
 
