@@ -10,24 +10,27 @@
       explains it holds (`downstream_added_reason` names the rule). A row in the mart that is neither
       a source row nor an explained addition is unexplained and fails the build.
 
+    `key` (merge tables): the columns identifying a row, for the versions a destination without merge
+    keeps (stg_audit__raw_row_counts.rows_superseded_in_raw).
+
     A new raw table must be added here: rpt_load_audit finds its `_ingest_audit` records without a
     matching entry and reports them as unexplained, so `dbt build` fails until it is.
 -#}
 {% macro audit_tables() -%}
     {%- set load_rejects = "invalid_reason <> 'rejected_at_load'" -%}
     {{ return([
-        {'source': 'oltp', 'table': 'addresses', 'staging': 'stg_oltp__addresses'},
-        {'source': 'oltp', 'table': 'categories', 'staging': 'stg_oltp__categories'},
-        {'source': 'oltp', 'table': 'customers', 'staging': 'stg_oltp__customers',
+        {'source': 'oltp', 'table': 'addresses', 'key': 'address_id', 'staging': 'stg_oltp__addresses'},
+        {'source': 'oltp', 'table': 'categories', 'key': 'category_id', 'staging': 'stg_oltp__categories'},
+        {'source': 'oltp', 'table': 'customers', 'key': 'customer_id', 'staging': 'stg_oltp__customers',
             'downstream': 'dim_customers', 'downstream_rows': 'count(distinct customer_id)',
             'downstream_total': 'count(distinct customer_id)'},
-        {'source': 'oltp', 'table': 'order_items', 'staging': 'stg_oltp__order_items',
+        {'source': 'oltp', 'table': 'order_items', 'key': 'order_item_id', 'staging': 'stg_oltp__order_items',
             'downstream': 'fct_order_items'},
-        {'source': 'oltp', 'table': 'order_status_history', 'staging': 'stg_oltp__order_status_history'},
-        {'source': 'oltp', 'table': 'orders', 'staging': 'stg_oltp__orders', 'downstream': 'fct_orders'},
-        {'source': 'oltp', 'table': 'payments', 'staging': 'stg_oltp__payments'},
-        {'source': 'oltp', 'table': 'products', 'staging': 'stg_oltp__products', 'downstream': 'dim_products'},
-        {'source': 'oltp', 'table': 'refunds', 'staging': 'stg_oltp__refunds'},
+        {'source': 'oltp', 'table': 'order_status_history', 'key': 'order_status_history_id', 'staging': 'stg_oltp__order_status_history'},
+        {'source': 'oltp', 'table': 'orders', 'key': 'order_id', 'staging': 'stg_oltp__orders', 'downstream': 'fct_orders'},
+        {'source': 'oltp', 'table': 'payments', 'key': 'payment_id', 'staging': 'stg_oltp__payments'},
+        {'source': 'oltp', 'table': 'products', 'key': 'product_id', 'staging': 'stg_oltp__products', 'downstream': 'dim_products'},
+        {'source': 'oltp', 'table': 'refunds', 'key': 'refund_id', 'staging': 'stg_oltp__refunds'},
         {'source': 'documents', 'table': 'reviews', 'staging': 'stg_documents__reviews',
             'base': 'base_documents__reviews',
             'quarantine': 'qrt_documents__reviews', 'quarantine_where': load_rejects},
@@ -39,9 +42,9 @@
             'base': 'base_weblogs__requests',
             'quarantine': 'qrt_weblogs__requests', 'downstream': 'fct_web_requests'},
         {'source': 'weblogs', 'table': 'rejected_records'},
-        {'source': 'adplatform', 'table': 'campaigns', 'staging': 'stg_adplatform__campaigns',
+        {'source': 'adplatform', 'table': 'campaigns', 'key': 'campaign_id', 'staging': 'stg_adplatform__campaigns',
             'downstream': 'dim_campaigns'},
-        {'source': 'adplatform', 'table': 'daily_metrics', 'staging': 'stg_adplatform__daily_metrics',
+        {'source': 'adplatform', 'table': 'daily_metrics', 'key': 'campaign_id, "date"', 'staging': 'stg_adplatform__daily_metrics',
             'downstream': 'fct_ad_performance_daily',
             'downstream_rows': 'sum(case when has_platform_report then 1 else 0 end)',
             'downstream_added': 'sum(case when not has_platform_report and cost_micros = 0 and impressions = 0'

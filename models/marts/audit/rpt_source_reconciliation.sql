@@ -25,7 +25,8 @@ rows_in_raw as (
     select
         source_name,
         table_name,
-        cast(sum(row_count) as {{ dbt.type_bigint() }}) as rows_in_raw
+        cast(sum(row_count) as {{ dbt.type_bigint() }}) as rows_in_raw,
+        cast(sum(rows_superseded_in_raw) as {{ dbt.type_bigint() }}) as rows_superseded_in_raw
     from raw_row_counts
     where table_name <> 'rejected_records'
     group by source_name, table_name
@@ -109,7 +110,10 @@ joined as (
         coalesce(loads_per_table.loads, 0) as loads,
         loads_per_table.last_loaded_at,
         coalesce(loads_per_table.rows_extracted, 0) as rows_extracted,
-        coalesce(loads_per_table.rows_superseded, 0) as rows_superseded,
+        -- superseded by a later load: gone from raw where dlt merges, still there where it appends
+        coalesce(loads_per_table.rows_superseded, 0) + coalesce(rows_in_raw.rows_superseded_in_raw, 0)
+            as rows_superseded,
+        coalesce(rows_in_raw.rows_superseded_in_raw, 0) as rows_superseded_in_raw,
         coalesce(loads_per_table.rows_deleted, 0) as rows_deleted,
         coalesce(rows_in_raw.rows_in_raw, 0) as rows_in_raw,
         loads_per_table.source_rows_before_last_extract,
@@ -143,11 +147,11 @@ differences as (
     select
         *,
         case
-            when source_rows_before_last_extract > rows_in_raw
-                then source_rows_before_last_extract - rows_in_raw
+            when source_rows_before_last_extract > rows_in_raw - rows_superseded_in_raw
+                then source_rows_before_last_extract - (rows_in_raw - rows_superseded_in_raw)
             else 0
         end as rows_missing_from_raw,
-        rows_in_raw - rows_valid - rows_quarantined as rows_unexplained_in_staging,
+        rows_in_raw - rows_superseded_in_raw - rows_valid - rows_quarantined as rows_unexplained_in_staging,
         case
             when downstream_model is not null then rows_valid - rows_downstream
         end as rows_missing_downstream,
