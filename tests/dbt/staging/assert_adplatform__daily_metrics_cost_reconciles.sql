@@ -10,7 +10,8 @@ raw_versions as (
     select
         *,
         row_number() over (
-            partition by campaign_id, "date"
+            -- "date" (a type name as a column) is quoted for every engine
+            partition by campaign_id, "date"  -- noqa: RF06
             order by _dlt_load_id desc
         ) as version_rank
     from {{ source('adplatform', 'daily_metrics') }}
