@@ -98,3 +98,18 @@
 {% macro spark_string_literal(text) -%}
     '{{ text | replace('\\', '\\\\') | replace("'", "\\'") }}'
 {%- endmacro %}
+
+{#- The keyword that makes a CTE's expressions run once for every column read from it: regex_captures / json values read group by group. -#}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte')()) }}
+{%- endmacro %}
+
+{#- DuckDB and Spark evaluate a CTE's column once per row where it is read several times: nothing to add. -#}
+{% macro default__materialized_cte() -%}
+{%- endmacro %}
+
+{#- PostgreSQL 12+ inlines a CTE read once and then evaluates an immutable expression once per reference
+    (a line's regular expression ten times); `materialized` keeps it one evaluation per row. -#}
+{% macro postgres__materialized_cte() -%}
+    materialized
+{%- endmacro %}

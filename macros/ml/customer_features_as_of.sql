@@ -41,7 +41,7 @@
                 case when {{ orders }}.order_date > {{ dbt.dateadd('day', -30, as_of_dates ~ '.as_of_date') }} then 1 else 0 end
             ) as orders_last_30_days,
             sum({{ orders }}.total_amount_usd) as gross_revenue_usd,
-            avg({{ orders }}.total_amount_usd) as average_order_value_usd,
+            {{ money_average(orders ~ '.total_amount_usd') }} as average_order_value_usd,
             sum(case when {{ orders }}.sales_channel in ('web', 'app') then 1 else 0 end) as online_order_count,
             sum(case when {{ orders }}.discount_amount > 0 then 1 else 0 end) as discounted_order_count,
             max({{ orders }}.order_date) as last_order_date,

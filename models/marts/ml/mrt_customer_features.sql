@@ -39,7 +39,7 @@ order_features as (
             as orders_last_90_days,
         sum(case when orders.is_cancelled or orders.is_returned then 1 else 0 end) as cancelled_or_returned_count,
         sum(orders.net_amount_usd) as net_revenue_usd,
-        avg(orders.total_amount_usd) as average_order_value_usd,
+        {{ money_average('orders.total_amount_usd') }} as average_order_value_usd,
         max(orders.order_date) as last_order_date,
         sum(case when orders.sales_channel in ('web', 'app') then 1 else 0 end) as online_order_count
     from orders

@@ -55,7 +55,8 @@ access_log as (
 
 ),
 
-captured as (
+-- one evaluation of the line's pattern per row, read group by group below
+captured as {{ materialized_cte() }} (
 
     select
         _file_name,
@@ -94,6 +95,7 @@ lines_judged as (
 
     select
         *,
+        {{ regex_captures('request_line', request_pattern, 4) }} as request_captures,
         is_format_match and (
             has_optional_tail
             or not bool_or(has_optional_tail) over (partition by _file_name)
@@ -119,10 +121,10 @@ parsed as (
             + cast(substr(time_local, 25, 2) as integer)
         ) as utc_offset_minutes,
         request_line,
-        {{ regex_extract('request_line', request_pattern, 1) }} as http_method,
-        {{ regex_extract('request_line', request_pattern, 2) }} as request_path,
-        nullif({{ regex_extract('request_line', request_pattern, 3) }}, '') as query_string,
-        {{ regex_extract('request_line', request_pattern, 4) }} as http_version,
+        {{ regex_group('request_captures', 1) }} as http_method,
+        {{ regex_group('request_captures', 2) }} as request_path,
+        nullif({{ regex_group('request_captures', 3) }}, '') as query_string,
+        {{ regex_group('request_captures', 4) }} as http_version,
         cast(status as integer) as status_code,
         -- Apache's %b writes `-` for an empty body
         cast(nullif(nullif(body_bytes_sent, '-'), '') as bigint) as response_bytes,

@@ -14,10 +14,12 @@ SQL of `hash_pii`, `mask_phone` and `grant_raw_access` on PostgreSQL, and scrub 
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -361,3 +363,58 @@ def test_scrub_snapshot_pii_clears_an_old_snapshot_once(dbt: Dbt) -> None:
     ]
     again, output, _ = dbt("run-operation", "scrub_snapshot_pii")
     assert again and "holds no clear-text personal data column, nothing to do" in output
+
+
+# --- money_average: exact on every engine --------------------------------------------------------------
+
+
+def _money_groups() -> dict[int, list[Decimal | None]]:
+    """Groups of amounts: means exactly halfway between two cents (both signs), a null-only group, random ones."""
+    groups: dict[int, list[Decimal | None]] = {
+        0: [Decimal("67.11"), Decimal("67.12")],  # 67.115: DuckDB's avg() rounds it to 67.11
+        1: [Decimal("-0.01"), Decimal("0.00")],  # -0.005 -> -0.01
+        2: [Decimal("0.01"), Decimal("0.02"), Decimal("0.03"), Decimal("0.04")],  # 0.025
+        3: [Decimal("1.00"), Decimal("2.01"), None],  # nulls do not count
+        4: [None],
+        5: [Decimal("9999999999.99"), Decimal("9999999999.98")],
+    }
+    rng = random.Random(7)
+    for group in range(6, 400):
+        groups[group] = [Decimal(rng.randint(-50_000, 500_000)) / 100 for _ in range(rng.randint(1, 8))]
+    return groups
+
+
+def test_money_average_rounds_half_away_from_zero_exactly_on_duckdb_and_postgres(dbt: Dbt, postgres_url: str) -> None:
+    groups = _money_groups()
+    values = ", ".join(
+        f"({group}, cast({'null' if amount is None else repr(str(amount))} as decimal(12, 2)))"
+        for group, amounts in groups.items()
+        for amount in amounts
+    )
+    expected = {}
+    for group, amounts in groups.items():
+        known = [amount for amount in amounts if amount is not None]
+        expected[group] = (sum(known) / len(known)).quantize(Decimal("0.01"), ROUND_HALF_UP) if known else None
+    query = "select g, {{ %s('amount') }} as mean from (values " + values + ") as t(g, amount) group by g"
+
+    for macro, run in (("money_average", "duckdb"), ("default__money_average", "postgres")):
+        success, output, sql = dbt("compile", "--inline", query % macro)
+        assert success, output[-4000:]
+        if run == "duckdb":
+            rows = duckdb.connect().execute(sql).fetchall()
+        else:
+            engine = create_engine(postgres_url)
+            try:
+                with engine.connect() as con:
+                    rows = con.execute(text(sql)).all()
+            finally:
+                engine.dispose()
+        got = {group: mean for group, mean in rows}
+        wrong = {group: (got.get(group), want) for group, want in expected.items() if got.get(group) != want}
+        assert wrong == {}, (run, dict(list(wrong.items())[:5]))
+
+
+def test_money_average_scale_is_checked(dbt: Dbt) -> None:
+    success, output, _ = dbt("compile", "--inline", "{{ money_average('x', '2) or (1') }}")
+
+    assert not success and "scale must be a whole number from 0 to 9" in output, output[-4000:]
