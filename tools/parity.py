@@ -2,6 +2,7 @@
 
     python -m tools.parity [--targets dev postgres] [--scale 0.02] [--days 20] [--data-dir DIR]
     python -m tools.parity --compare-only --data-dir DIR     # compare what an earlier run built
+    python -m tools.parity --targets dev spark --advance-days 2  # then a daily cycle: compare again
     python -m tools.parity --targets dev spark --data-dir DIR --rebuild spark --project-dir COPY \
         --select 'stg_oltp__customers+'                     # rebuild part of one engine, compare again
 
@@ -16,6 +17,9 @@ Steps (each target in its own dbt target folder, DATA_DIR/parity-<target>/):
    on ``DBT_SPARK_HOST``:``DBT_SPARK_PORT`` if it answers, else ``tools.spark_cluster`` starts a
    cluster under ``--data-dir`` for the run and stops it afterwards.
 3. Per target, ``dbt build --target <target>`` (every seed, model, snapshot and test).
+   With ``--advance-days N``, steps 4, then the daily cycle: ``demo advance --days N``, per target an
+   ingest of what is new (into the raw data already there) and ``dbt build`` again, so incremental
+   models, snapshots and Spark's rewrite of an incremental table take the new days; then step 4 again.
 4. Every model under ``models/marts`` (the star schema, the reports and the ML feature table) read
    whole from each engine and compared row by row with the first target's, after normalising types:
 
@@ -303,11 +307,13 @@ def _run(cmd: list[str], env: dict[str, str], log: Path) -> float:
     return seconds
 
 
-def ingest(target: str, data_dir: Path, pg_dbname: str) -> float:
-    """Load the demo data into the target's raw schemas with dlt."""
+def ingest(target: str, data_dir: Path, pg_dbname: str, fresh: bool = True) -> float:
+    """Load the demo data into the target's raw schemas with dlt: into empty ones (``fresh``), or, after
+    ``demo advance``, what is new since the last load, as a daily run does."""
     env = _dbt_env(target, data_dir, pg_dbname)
     if target == "postgres":
-        _recreate_postgres_database(pg_dbname)
+        if fresh:
+            _recreate_postgres_database(pg_dbname)
         dsn = _postgres_dsn(pg_dbname)
         env["INGESTION__DESTINATION"] = "postgres"
         env["DESTINATION__POSTGRES__CREDENTIALS__HOST"] = dsn["host"]
@@ -319,13 +325,14 @@ def ingest(target: str, data_dir: Path, pg_dbname: str) -> float:
         import shutil
 
         raw = spark_raw_dir(data_dir)
-        if raw.exists():
+        if fresh and raw.exists():
             shutil.rmtree(raw)
-        raw.mkdir(parents=True)
+        raw.mkdir(parents=True, exist_ok=True)
         env["INGESTION__DESTINATION"] = "filesystem"
         env["INGESTION__LOADER_FILE_FORMAT"] = "parquet"
         env["DESTINATION__FILESYSTEM__BUCKET_URL"] = str(raw)
-        drop_spark_schemas(data_dir, pg_dbname)
+        if fresh:
+            drop_spark_schemas(data_dir, pg_dbname)
     elif target != "dev":
         raise ValueError(f"no ingest for target {target!r} here")
     cmd = [PYTHON, "-m", "demo", "with", "--", PYTHON, "-m", "ingestion"]
@@ -488,6 +495,32 @@ def report(results: Sequence[MartResult], targets: Sequence[str], out=sys.stdout
     print(f"\n{verdict} on {', '.join(targets)}", file=out)
 
 
+def advance(args: argparse.Namespace, data_dir: Path, results: list[MartResult], timings: dict) -> list[MartResult]:
+    """The daily cycle on every engine: report the full build's comparison, advance the demo, load what
+    is new, build again (incremental), and return the second comparison (with the first's differences)."""
+    report(results, args.targets)
+    print(f"\nparity: demo advance --days {args.advance_days}, then an incremental ingest and build", flush=True)
+    env = dict(os.environ, DATA_DIR=str(data_dir))
+    cmd = [PYTHON, "-m", "demo", "advance", "--days", str(args.advance_days)]
+    timings["advance"] = _run(cmd, env, data_dir / "parity-advance.log")
+    for target in args.targets:
+        print(f"parity: {target}: ingest (incremental)", flush=True)
+        timings[f"ingest_{target}_incremental"] = ingest(target, data_dir, args.postgres_dbname, fresh=False)
+        print(f"parity: {target}: dbt build (incremental)", flush=True)
+        timings[f"build_{target}_incremental"] = build(
+            target, data_dir, args.postgres_dbname, args.project_dir.resolve()
+        )
+        print(f"parity: {target}: built in {timings[f'build_{target}_incremental']:.1f}s", flush=True)
+    before = {result.name: result for result in results if not result.equal}
+    after = compare(args.targets, data_dir, args.postgres_dbname)
+    for result in after:
+        if result.name in before and result.equal:
+            # a difference of the full build stays a failure even if the next day's build hid it
+            result.problems = [f"(the full build differed) {problem}" for problem in before[result.name].problems]
+    print(f"\nafter demo advance --days {args.advance_days} and an incremental build:")
+    return after
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.parity", description=__doc__.splitlines()[0])
     parser.add_argument("--targets", nargs="+", default=["dev", "postgres"], choices=TARGETS)
@@ -506,6 +539,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--select", nargs="+", default=[], help="with --rebuild: `dbt run --select` these nodes instead of a build"
+    )
+    parser.add_argument(
+        "--advance-days",
+        type=int,
+        default=0,
+        help="after the comparison: `demo advance` this many days, ingest what is new and `dbt build` again on"
+        " each target (incremental models and snapshots take the new days), and compare again",
     )
     parser.add_argument("--keep-database", action="store_true", help="keep the PostgreSQL database afterwards")
     parser.add_argument("--json", type=Path, help="write the per-step seconds and the result as JSON")
@@ -546,6 +586,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 timings[f"build_{target}"] = build(target, data_dir, args.postgres_dbname, args.project_dir.resolve())
                 print(f"parity: {target}: built in {timings[f'build_{target}']:.1f}s", flush=True)
         results = compare(args.targets, data_dir, args.postgres_dbname)
+        if args.advance_days > 0 and not args.rebuild and not args.compare_only:
+            results = advance(args, data_dir, results, timings)
     except (RuntimeError, OSError) as error:
         print(f"parity: {error}", file=sys.stderr)
         return 2
