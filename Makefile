@@ -34,6 +34,9 @@ DBT_TARGET_ARG = $(if $(filter-out dev,$(TARGET)),--target $(TARGET),)
 # PARITY_TARGETS: the engines `make parity` builds and compares (the first is the reference); spark uses
 # the cluster of `make spark-up` if one is up, else starts one for the run
 PARITY_TARGETS ?= dev postgres spark
+# PARITY_ADVANCE_DAYS: then a daily cycle on each engine (demo advance, incremental ingest and build) and a
+# second comparison; 0 compares the full build only
+PARITY_ADVANCE_DAYS ?= 0
 # dbt's artifacts folder (dbt reads DBT_TARGET_PATH from the environment too); MANIFEST: the manifest whose
 # descriptions `make publish` copies into the snapshot as comments
 DBT_TARGET_PATH ?= target
@@ -120,10 +123,10 @@ spark-up: setup ## Start a local Spark standalone cluster (master, 1 worker) and
 spark-down: setup ## Stop the Spark cluster of make spark-up
 	@$(BIN)/python -m tools.spark_cluster down
 
-parity: setup ## Build the demo data on each engine (PARITY_TARGETS="dev postgres spark") and compare every mart row by row; exit 1 on a difference
+parity: setup ## Build the demo data on each engine (PARITY_TARGETS="dev postgres spark") and compare every mart row by row (PARITY_ADVANCE_DAYS=2: again after a daily cycle); exit 1 on a difference
 	@$(if $(filter spark,$(PARITY_TARGETS)),$(BIN)/python -c "import pyspark" 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[spark]')
 	@$(BIN)/python -m tools.parity --data-dir "$(DATA_DIR)/parity" --scale $(or $(PARITY_SCALE),0.02) \
-		--days $(or $(DAYS),20) --seed $(SEED) --targets $(PARITY_TARGETS)
+		--days $(or $(DAYS),20) --seed $(SEED) --targets $(PARITY_TARGETS) --advance-days $(PARITY_ADVANCE_DAYS)
 
 monitor: setup ## Build the monitoring models (models/monitoring) on the built warehouse; print the newest day's checks, write DATA_DIR/reports/monitoring.html, exit 1 on an error
 	@$(DBT) build --select tag:monitoring --exclude test_name:no_monitoring_alarms --project-dir . --profiles-dir .

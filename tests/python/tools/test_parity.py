@@ -74,3 +74,46 @@ def test_timestamps_to_the_microsecond_and_null_only_equals_null() -> None:
 def test_a_missing_row_is_a_difference() -> None:
     problems = _compare([(1, None, None, None, None), (2, None, None, None, None)], [(1, None, None, None, None)])
     assert problems and problems[0] == "2 rows vs 1"
+
+
+def test_a_difference_of_the_full_build_stays_one_after_the_incremental_build() -> None:
+    full = [
+        parity.MartResult("fct_orders", problems=["spark: row 3: amount: 1.00 vs 1.01"]),
+        parity.MartResult("dim_date"),
+        parity.MartResult("fct_gone", problems=["spark: missing"]),
+    ]
+    incremental = [parity.MartResult("fct_orders"), parity.MartResult("dim_date")]
+
+    results = {result.name: result for result in parity.carry_over(full, incremental)}
+
+    assert results["fct_orders"].problems == ["(the full build differed) spark: row 3: amount: 1.00 vs 1.01"]
+    assert results["dim_date"].equal
+    assert not results["fct_gone"].equal
+
+
+def test_the_audit_marts_of_a_merge_and_an_append_target_compare_as_delivered_rows() -> None:
+    columns = ["table_name", "rows_extracted", "rows_landed", "rows_superseded", "audit_status"]
+    merged = [("orders", 7, 0, 7, "superseded"), ("orders", 9, 9, 0, "ok")]  # DuckDB: a later load replaced 7
+    appended = [("orders", 7, 7, 0, "ok"), ("orders", 9, 9, 0, "ok")]  # Spark: all versions still in raw
+    lost = [("orders", 7, 6, 0, "ok"), ("orders", 9, 9, 0, "ok")]  # a row really missing
+
+    def rows(table: list[tuple], as_merged: bool) -> tuple[list[str], list[tuple]]:
+        return parity._comparable("rpt_load_audit", columns, table, as_merged)
+
+    assert rows(merged, True) == rows(appended, True)
+    assert rows(merged, True) != rows(lost, True)
+    assert rows(merged, False) != rows(appended, False)  # two merge targets are compared as they are
+    assert parity.RAW_KEEPS["spark"] != parity.RAW_KEEPS["dev"] == parity.RAW_KEEPS["postgres"]
+
+
+def test_the_reconciliation_of_an_append_target_counts_the_newest_version_only() -> None:
+    columns = ["table_name", "rows_in_raw", "rows_superseded_in_raw", "rows_unexplained_in_staging"]
+    merged = [("customers", 141, 0, 0)]
+    appended = [("customers", 169, 28, 0)]
+
+    assert parity._comparable("rpt_source_reconciliation", columns, merged, True) == parity._comparable(
+        "rpt_source_reconciliation", columns, appended, True
+    )
+    assert parity._comparable("rpt_source_reconciliation", columns, [("customers", 169, 27, 0)], True) != (
+        parity._comparable("rpt_source_reconciliation", columns, merged, True)
+    )
