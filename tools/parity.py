@@ -17,7 +17,7 @@ Steps (each target in its own dbt target folder, DATA_DIR/parity-<target>/):
    on ``DBT_SPARK_HOST``:``DBT_SPARK_PORT`` if it answers, else ``tools.spark_cluster`` starts a
    cluster under ``--data-dir`` for the run and stops it afterwards.
 3. Per target, ``dbt build --target <target>`` (every seed, model, snapshot and test).
-   With ``--advance-days N``, steps 4, then the daily cycle: ``demo advance --days N``, per target an
+   With ``--advance-days N``, step 4, then the daily cycle: ``demo advance --days N``, per target an
    ingest of what is new (into the raw data already there) and ``dbt build`` again, so incremental
    models, snapshots and Spark's rewrite of an incremental table take the new days; then step 4 again.
 4. Every model under ``models/marts`` (the star schema, the reports and the ML feature table) read
@@ -492,11 +492,14 @@ def compare(targets: Sequence[str], data_dir: Path, pg_dbname: str) -> list[Mart
             result.rows[target] = len(rows)
 
         if reference_target in tables:
+            references: dict[bool, tuple[list[str], list[tuple]]] = {}  # as_merged -> the reference's rows
             for target in targets[1:]:
                 if target not in tables:
                     continue
                 as_merged = name in AS_MERGED and RAW_KEEPS[target] != RAW_KEEPS[reference_target]
-                ref_columns, ref_rows = _comparable(name, *tables[reference_target], as_merged)
+                if as_merged not in references:
+                    references[as_merged] = _comparable(name, *tables[reference_target], as_merged)
+                ref_columns, ref_rows = references[as_merged]
                 columns, rows = _comparable(name, *tables[target], as_merged)
                 if columns != ref_columns:
                     missing = sorted(set(ref_columns) - set(columns))
@@ -556,6 +559,18 @@ def report(results: Sequence[MartResult], targets: Sequence[str], out=sys.stdout
     print(f"\n{verdict} on {', '.join(targets)}", file=out)
 
 
+def ingest_and_build(args: argparse.Namespace, data_dir: Path, timings: dict, fresh: bool = True) -> None:
+    """Per target: the ingest (``fresh``: into empty raw schemas; else what is new) and ``dbt build``,
+    timed into ``timings`` (keys ``ingest_<target>``/``build_<target>``, ``_incremental`` when not fresh)."""
+    suffix, label = ("", "") if fresh else ("_incremental", " (incremental)")
+    for target in args.targets:
+        print(f"parity: {target}: ingest{label}", flush=True)
+        timings[f"ingest_{target}{suffix}"] = ingest(target, data_dir, args.postgres_dbname, fresh=fresh)
+        print(f"parity: {target}: dbt build{label}", flush=True)
+        timings[f"build_{target}{suffix}"] = build(target, data_dir, args.postgres_dbname, args.project_dir.resolve())
+        print(f"parity: {target}: built in {timings[f'build_{target}{suffix}']:.1f}s", flush=True)
+
+
 def advance(args: argparse.Namespace, data_dir: Path, results: list[MartResult], timings: dict) -> list[MartResult]:
     """The daily cycle on every engine: report the full build's comparison, advance the demo, load what
     is new, build again (incremental), and return the second comparison (with the first's differences)."""
@@ -564,14 +579,7 @@ def advance(args: argparse.Namespace, data_dir: Path, results: list[MartResult],
     env = dict(os.environ, DATA_DIR=str(data_dir))
     cmd = [PYTHON, "-m", "demo", "advance", "--days", str(args.advance_days)]
     timings["advance"] = _run(cmd, env, data_dir / "parity-advance.log")
-    for target in args.targets:
-        print(f"parity: {target}: ingest (incremental)", flush=True)
-        timings[f"ingest_{target}_incremental"] = ingest(target, data_dir, args.postgres_dbname, fresh=False)
-        print(f"parity: {target}: dbt build (incremental)", flush=True)
-        timings[f"build_{target}_incremental"] = build(
-            target, data_dir, args.postgres_dbname, args.project_dir.resolve()
-        )
-        print(f"parity: {target}: built in {timings[f'build_{target}_incremental']:.1f}s", flush=True)
+    ingest_and_build(args, data_dir, timings, fresh=False)
     after = compare(args.targets, data_dir, args.postgres_dbname)
     print(f"\nafter demo advance --days {args.advance_days} and an incremental build:")
     return carry_over(results, after)
@@ -647,12 +655,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             env = dict(os.environ, DATA_DIR=str(data_dir))
             generate = [PYTHON, "-m", "demo", "generate", "--scale", args.scale, "--days", args.days]
             timings["generate"] = _run([*generate, "--seed", args.seed], env, data_dir / "parity-generate.log")
-            for target in args.targets:
-                print(f"parity: {target}: ingest", flush=True)
-                timings[f"ingest_{target}"] = ingest(target, data_dir, args.postgres_dbname)
-                print(f"parity: {target}: dbt build", flush=True)
-                timings[f"build_{target}"] = build(target, data_dir, args.postgres_dbname, args.project_dir.resolve())
-                print(f"parity: {target}: built in {timings[f'build_{target}']:.1f}s", flush=True)
+            ingest_and_build(args, data_dir, timings)
         results = compare(args.targets, data_dir, args.postgres_dbname)
         if args.advance_days > 0 and not args.rebuild and not args.compare_only:
             results = advance(args, data_dir, results, timings)
