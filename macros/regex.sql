@@ -56,12 +56,20 @@
 
 {#- DuckDB: regexp_extract with a list of names returns a struct of the groups (g1, g2, ...), guarded to be null without a match. -#}
 {% macro duckdb__regex_captures(expr, pattern, group_count) -%}
+    {#- the pattern wrapped in one more group, g0, the whole match: a match that is not empty is found in
+        one evaluation (DuckDB computes the repeated extraction once); only a line where g0 is empty
+        is tested again, as an empty match is still a match -#}
     {%- set quoted = "'" ~ (pattern | replace("'", "''")) ~ "'" -%}
+    {%- set wrapped = "'(" ~ (pattern | replace("'", "''")) ~ ")'" -%}
     {%- set names = [] -%}
-    {%- for number in range(1, group_count | int + 1) -%}
+    {%- for number in range(0, group_count | int + 1) -%}
         {%- do names.append("'g" ~ number ~ "'") -%}
     {%- endfor -%}
-    case when regexp_matches({{ expr }}, {{ quoted }}) then regexp_extract({{ expr }}, {{ quoted }}, [{{ names | join(', ') }}]) end
+    {%- set captures = 'regexp_extract(' ~ expr ~ ', ' ~ wrapped ~ ', [' ~ (names | join(', ')) ~ '])' -%}
+    case
+        when struct_extract({{ captures }}, 'g0') <> '' then {{ captures }}
+        when regexp_matches({{ expr }}, {{ quoted }}) then {{ captures }}
+    end
 {%- endmacro %}
 
 {#- Spark: an array of the groups (regexp_extract per group: '' for a group that took no part, as on DuckDB). -#}

@@ -124,19 +124,16 @@ deliveries as (
 
 ),
 
+-- the first delivery of an event_id is the event; later copies (SDK retries) are duplicates
 ranked as (
 
-    -- the first delivery of an event_id is the event; later copies (SDK retries) are duplicates
-    select
-        *,
-        case
-            when is_json_object and event_id is not null
-                then row_number() over (
-                    partition by event_id
-                    order by received_at nulls last, _file_name, _line_number
-                )
-        end as delivery_number
-    from deliveries
+    {{ delivery_numbers(
+        'deliveries',
+        partition_by=['event_id'],
+        order_by='received_at nulls last, _file_name, _line_number',
+        row_key=['_file_name', '_line_number', '_dlt_load_id'],
+        condition='is_json_object and event_id is not null',
+    ) }}
 
 ),
 
@@ -160,24 +157,61 @@ flagged as (
 
 ),
 
+{%- if is_incremental() %}
+
+raw_lines as (
+
+    select * from {{ source_if_loaded('events', 'events', raw_columns) }}
+
+),
+
+read_back as (
+
+    -- a valid row keeps no raw text (the raw table has it): a loaded row that turns invalid now
+    -- (a copy received earlier arrived later) has its line read back by its key
+    select
+        raw_lines._file_name as read_back_file_name,
+        raw_lines._line_number as read_back_line_number,
+        raw_lines._dlt_load_id as read_back_load_id,
+        raw_lines.event as read_back_event
+    from raw_lines
+    inner join flagged
+        on raw_lines._file_name = flagged._file_name
+        and raw_lines._line_number = flagged._line_number
+        and raw_lines._dlt_load_id = flagged._dlt_load_id
+    where flagged.is_loaded
+        and flagged.event is null
+        and flagged.invalid_reason is not null
+
+),
+{%- endif %}
+
 final as (
 
     select
         {%- for field in event_fields() %}
-        {{ field.name }},
+        flagged.{{ field.name }},
         {%- endfor %}
-        invalid_reason is null as is_valid,
-        invalid_reason,
-        event as raw_event,
-        _file_name,
-        _line_number,
-        _dlt_load_id
+        flagged.invalid_reason is null as is_valid,
+        flagged.invalid_reason,
+        -- the raw line of a row that is not valid, for the quarantine; null for a valid event
+        case
+            when flagged.invalid_reason is not null
+                then {% if is_incremental() %}coalesce(flagged.event, read_back.read_back_event){% else %}flagged.event{% endif %}
+        end as raw_event,
+        flagged._file_name,
+        flagged._line_number,
+        flagged._dlt_load_id
     from flagged
-    {% if is_incremental() %}
+    {%- if is_incremental() %}
+    left join read_back
+        on flagged._file_name = read_back.read_back_file_name
+        and flagged._line_number = read_back.read_back_line_number
+        and flagged._dlt_load_id = read_back.read_back_load_id
     -- new rows, and loaded rows whose flag changed (a copy delivered earlier arrived later)
-    where not is_loaded
-        or invalid_reason is distinct from loaded_invalid_reason
-    {% endif %}
+    where not flagged.is_loaded
+        or flagged.invalid_reason is distinct from flagged.loaded_invalid_reason
+    {%- endif %}
 
 )
 

@@ -91,16 +91,20 @@ fields as (
 
 ),
 
+file_tails as (
+
+    -- does any line of the file have the optional tail?
+    {{ partition_bool_or('fields', 'has_optional_tail', ['_file_name'], 'file_has_optional_tail') }}
+
+),
+
 lines_judged as (
 
     select
         *,
         {{ regex_captures('request_line', request_pattern, 4) }} as request_captures,
-        is_format_match and (
-            has_optional_tail
-            or not bool_or(has_optional_tail) over (partition by _file_name)
-        ) as is_parsed_line
-    from fields
+        is_format_match and (has_optional_tail or not file_has_optional_tail) as is_parsed_line
+    from file_tails
 
 ),
 
@@ -147,6 +151,18 @@ log_lines as (
 
 ),
 
+-- a line loaded again (the same file and line in a later load) is a duplicate of its first load
+ranked as (
+
+    {{ delivery_numbers(
+        'log_lines',
+        partition_by=['_file_name', '_line_number'],
+        order_by='_dlt_load_id',
+        row_key=['_file_name', '_line_number', '_dlt_load_id'],
+    ) }}
+
+),
+
 flagged as (
 
     select
@@ -161,12 +177,8 @@ flagged as (
             and request_path not like '/api/%'
             and not {{ regex_matches('lower(request_path)', static_asset_pattern) }},
             false
-        ) as is_page_view,
-        row_number() over (
-            partition by _file_name, _line_number
-            order by _dlt_load_id
-        ) as load_rank
-    from log_lines
+        ) as is_page_view
+    from ranked
 
 ),
 
@@ -180,7 +192,7 @@ validated as (
             -- a day of slack: no server logs a request from tomorrow, whatever its clock's zone
             when requested_at > {{ dbt.dateadd('day', 1, dbt.current_timestamp_in_utc_backcompat()) }}
                 then 'future_timestamp'
-            when load_rank > 1 then 'duplicate'
+            when delivery_number > 1 then 'duplicate'
         end as invalid_reason
     from flagged
 
