@@ -1,15 +1,48 @@
-{#- Every valid clickstream event with its session: a new session after more than 30 minutes of inactivity per anonymous_id. -#}
+{#-
+    Every valid clickstream event with its session: a new session after more than 30 minutes of
+    inactivity per anonymous_id. Incremental (doc block `sessions__incremental`): a run recomputes
+    only the visitors with events from new dlt loads, over all their events, and replaces their rows.
+-#}
 
 {#- a table, not the folder's view: its tests and the marts read it, and as a view each would redo the sessionization over all events -#}
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='anonymous_id',
+        on_schema_change='fail',
+    )
+}}
 
 {%- set inactivity_minutes = 30 -%}
 
 with
 
-events as (
+valid_events as (
 
     select * from {{ ref('stg_events__events') }}
+
+),
+
+{%- if is_incremental() %}
+
+-- the visitors with an event from a load this table has not seen (a new event, or a copy received
+-- earlier that now stands for an event loaded before)
+changed_visitors as (
+
+    select distinct anonymous_id
+    from valid_events
+    where dlt_load_id not in (select distinct dlt_load_id from {{ this }})
+
+),
+{%- endif %}
+
+events as (
+
+    select * from valid_events
+    {%- if is_incremental() %}
+    where anonymous_id in (select anonymous_id from changed_visitors)
+    {%- endif %}
 
 ),
 
@@ -94,7 +127,8 @@ final as (
         product_id,
         order_id,
         order_total,
-        currency
+        currency,
+        dlt_load_id
     from session_bounds
 
 )

@@ -19,7 +19,12 @@ from warehouse_helpers import Warehouse
 
 INCREMENTAL_FACTS = ("fct_events", "fct_sessions", "fct_web_requests")
 INCREMENTAL_BASES = ("base_events__events", "base_weblogs__requests")
-INCREMENTAL = {**{name: "marts" for name in INCREMENTAL_FACTS}, **{name: "staging" for name in INCREMENTAL_BASES}}
+INCREMENTAL_INTERMEDIATE = ("int_events_sessionized",)
+INCREMENTAL = {
+    **{name: "marts" for name in INCREMENTAL_FACTS},
+    **{name: "staging" for name in INCREMENTAL_BASES},
+    **{name: "intermediate" for name in INCREMENTAL_INTERMEDIATE},
+}
 
 
 def _content(warehouse: Warehouse, table: str) -> list[tuple[Any, ...]]:
