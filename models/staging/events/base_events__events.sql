@@ -186,6 +186,8 @@ read_back as (
 ),
 {%- endif %}
 
+{%- set raw_line = 'coalesce(flagged.event, read_back.read_back_event)' if is_incremental() else 'flagged.event' %}
+
 final as (
 
     select
@@ -197,13 +199,13 @@ final as (
         -- the raw line of a row that is not valid, for the quarantine; null for a valid event
         case
             when flagged.invalid_reason is not null
-                then {% if is_incremental() %}coalesce(flagged.event, read_back.read_back_event){% else %}flagged.event{% endif %}
+                then {{ raw_line }}
         end as raw_event,
         flagged._file_name,
         flagged._line_number,
         flagged._dlt_load_id
     from flagged
-    {%- if is_incremental() %}
+    {% if is_incremental() %}
     left join read_back
         on flagged._file_name = read_back.read_back_file_name
         and flagged._line_number = read_back.read_back_line_number
@@ -211,7 +213,7 @@ final as (
     -- new rows, and loaded rows whose flag changed (a copy delivered earlier arrived later)
     where not flagged.is_loaded
         or flagged.invalid_reason is distinct from flagged.loaded_invalid_reason
-    {%- endif %}
+    {% endif %}
 
 )
 
