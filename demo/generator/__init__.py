@@ -18,7 +18,7 @@ from . import drift as drift_mod
 from .files import write_json
 from .manifest import build_manifest
 from .oltp import OltpStore, redact_url
-from .simulate import Simulator
+from .simulate import Simulator, relaxed_gc
 from .state import GeneratorState
 from .world import CAMPAIGNS, START_DATE, campaign_created_at, product_info
 
@@ -75,9 +75,10 @@ def _run_days(
     first = state.days_generated
     last = first + days - 1
     try:
-        for day in range(first, last + 1):
-            sim.run_day(day)
-            _progress(day, first, last, started, quiet)
+        with relaxed_gc():
+            for day in range(first, last + 1):
+                sim.run_day(day)
+                _progress(day, first, last, started, quiet)
     finally:
         sim.close()
     write_ad_platform_files(paths, state)

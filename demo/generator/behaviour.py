@@ -19,6 +19,7 @@ the best any model can do, recorded in DATA_DIR/.demo_state/oracle/<date>.parque
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -42,7 +43,7 @@ class Traits:
     app_preference: np.ndarray
     decay_days: np.ndarray
 
-    @property
+    @cached_property  # read once per returning visit: computed once per Traits, not per read
     def conversion_factor(self) -> np.ndarray:
         """Multiplies a returning visit's conversion probability (mean 1 over customers)."""
         return 1.6 - 1.2 * self.price_sensitivity

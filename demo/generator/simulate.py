@@ -8,8 +8,11 @@ by `advance --days 1` writes exactly what `generate --days N+1` writes.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -36,6 +39,21 @@ from .world import (
     product_info,
 )
 
+GC_THRESHOLDS = (50_000, 20, 100)
+"""A day makes millions of short-lived objects and hardly any reference cycles: with a young generation
+of 50k objects instead of CPython's 700 the collector runs ~30x less often (about 15% of the CPU)."""
+
+
+@contextmanager
+def relaxed_gc() -> Iterator[None]:
+    """GC_THRESHOLDS while the simulation runs (also in the render worker); the old ones afterwards."""
+    old = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
 
 class Simulator(CatalogSimulation, OrderSimulation, SessionSimulation, FileSourcesSimulation, BehaviourSimulation):
     """Advances the shop one day at a time, writing the OLTP database and the source files.
@@ -58,7 +76,14 @@ class Simulator(CatalogSimulation, OrderSimulation, SessionSimulation, FileSourc
         self._in_flight: list[Future[Any]] = []
         # Rendering events and logs (the bulk of the bytes) runs in a second process, one day behind.
         self._render_pool = (
-            ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
+            ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=gc.set_threshold,
+                initargs=GC_THRESHOLDS,
+            )
+            if parallel
+            else None
         )
         self._rendering: Future[RenderResult] | None = None
 
