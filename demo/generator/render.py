@@ -128,12 +128,13 @@ def _render_sessions(
     for s in sessions:
         ids = [cs.uuid_from_ints(r.getrandbits(64), r.getrandbits(64)) for _ in s.hits]
         delay = 30_000 if s.platform != "web" else 5_000
+        context = cs.event_context(s)
         for k, hit in enumerate(s.hits):
             sent = hit.ts_ms + 100 + int(r.random() * delay)
             received = sent + 40 + int(r.random() * 360)
             if s.late:
                 received = next_day_ms + int(r.random() * 2 * 3_600_000)
-            line = orjson.dumps(cs.render_event(s, hit, ids[k], sent, received)).decode()
+            line = orjson.dumps(cs.render_event(s, hit, ids[k], sent, received, context)).decode()
             purchase = hit.event_type == "purchase"
             meta = [
                 date,
