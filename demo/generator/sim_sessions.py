@@ -27,10 +27,12 @@ from .shop_rules import (
 )
 from .world import (
     CAMPAIGNS,
+    COUNTRY_CURRENCY,
+    COUNTRY_LOCALE,
     CURRENCIES,
     START_DATE,
     Campaign,
-    customer,
+    customer_country,
     local_price_cents,
     mix_int,
     usd_price_cents,
@@ -64,14 +66,15 @@ class SessionSimulation:
         new_anon = cs.uuids(rng, n)
         week = (START_DATE + dt.timedelta(days=day)).isocalendar().week
         sessions = []
+        platform_of, start_of = platforms.tolist(), starts.tolist()  # Python ints: no numpy scalar per read
         for rank, i in enumerate(order.tolist()):
-            platform = ("web", "ios", "android")[int(platforms[i])]
+            platform = ("web", "ios", "android")[platform_of[i]]
             known = visitors[i]
             source = self._source(r, platform, known is not None, web_campaigns, app_campaigns, week)
             if known is not None:
-                h = mix_int(self.seed, 101 + int(platforms[i]), known)
+                h = mix_int(self.seed, 101 + platform_of[i], known)
                 anon = cs.uuid_from_ints(h, mix_int(self.seed, 111, h))
-                locale = customer(self.seed, known).locale
+                locale = COUNTRY_LOCALE[customer_country(self.seed, known)]
                 ip_seed, ua = h, mix_int(self.seed, 121, known) % 97
             else:
                 anon = new_anon[i]
@@ -94,7 +97,7 @@ class SessionSimulation:
                     anonymous_id=anon,
                     customer_id=known,
                     source=source,
-                    start_ms=int(t0_ms + starts[i]),
+                    start_ms=t0_ms + start_of[i],
                     converts=converts,
                     bounces=bounces,
                     logged_in=known is not None and r.random() < 0.75,
@@ -168,6 +171,8 @@ class SessionSimulation:
         ids, weights, prices = self._catalog_today(day)
         picks = rng.choice(ids, size=len(sessions) * 14 + 20, p=weights).tolist()
         slugs, skus = self._slugs()
+        # one geometric draw per visit that does not bounce, drawn at once (the same numbers, in order)
+        n_browsed = iter(rng.geometric(0.55, size=sum(1 for s in sessions if not s.bounces)).tolist())
         for s in sessions:
             new_customer = False
             if s.customer_id is not None:
@@ -178,12 +183,12 @@ class SessionSimulation:
             else:
                 customer_id = None
             if customer_id is not None:
-                profile = customer(self.seed, customer_id)
-                currency, country = profile.currency, profile.country
+                country = customer_country(self.seed, customer_id)
+                currency = COUNTRY_CURRENCY[country]
             else:
                 currency = {"en-US": "USD", "en-GB": "GBP"}.get(s.locale, "EUR")
                 country = ""
-            n_browse = 1 if s.bounces else min(int(rng.geometric(0.55)), 8)
+            n_browse = 1 if s.bounces else min(next(n_browsed), 8)
             browse = [picks.pop() for _ in range(n_browse)]
             cart: list[tuple[int, int, int]] = []
             checkout = False

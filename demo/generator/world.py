@@ -193,12 +193,17 @@ class Customer:
     locale: str
 
 
+def customer_country(seed: int, customer_id: int) -> str:
+    """A customer's home market, `customer(...).country` without the names and contact data."""
+    u = uniform_int(seed, 11, int(customer_id))
+    return COUNTRIES[min(next((i for i, w in enumerate(_COUNTRY_CUM) if u < w), len(COUNTRIES) - 1), len(COUNTRIES) - 1)]
+
+
 @lru_cache(maxsize=20_000)  # bounded: memory must not grow with SCALE
 def customer(seed: int, customer_id: int, email_version: int = 0) -> Customer:
     """Names, contact data and home market of one customer (pure)."""
     cid = int(customer_id)
-    u = uniform_int(seed, 11, cid)
-    c = COUNTRIES[min(next((i for i, w in enumerate(_COUNTRY_CUM) if u < w), len(COUNTRIES) - 1), len(COUNTRIES) - 1)]
+    c = customer_country(seed, cid)
     fn = FIRST_NAMES[mix_int(seed, 12, cid) % len(FIRST_NAMES)]
     ln = LAST_NAMES[mix_int(seed, 13, cid) % len(LAST_NAMES)]
     domain = EMAIL_DOMAINS[mix_int(seed, 14, cid) % len(EMAIL_DOMAINS)]
