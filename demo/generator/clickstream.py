@@ -163,9 +163,13 @@ def uuid_from_ints(a: int, b: int) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
 
+def uuid_bits(rng: np.random.Generator, n: int) -> list[list[int]]:
+    """The random bits of n UUIDs (uuid_from_ints(*bits) each), drawn now, formatted when needed."""
+    return rng.integers(0, np.iinfo(np.int64).max, size=(n, 2), dtype=np.int64).tolist()
+
+
 def uuids(rng: np.random.Generator, n: int) -> list[str]:
-    pairs = rng.integers(0, np.iinfo(np.int64).max, size=(n, 2), dtype=np.int64)
-    return [uuid_from_ints(int(a), int(b)) for a, b in pairs]
+    return [uuid_from_ints(a, b) for a, b in uuid_bits(rng, n)]
 
 
 def ip_from_int(x: int) -> str:

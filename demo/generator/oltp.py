@@ -220,11 +220,15 @@ def _sqlite_minute(epoch_minute: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M:", time.gmtime(epoch_minute * 60))
 
 
+_SQLITE_SECONDS = tuple(f"{s:02d}.000000" for s in range(60))
+
+
 def _to_sqlite_text(epoch: int | None) -> str | None:
     """The text SQLAlchemy stores for a DateTime on SQLite: 'YYYY-MM-DD HH:MM:SS.ffffff'."""
     if epoch is None:
         return None
-    return f"{_sqlite_minute(epoch // 60)}{epoch % 60:02d}.000000"
+    minute, second = divmod(epoch, 60)
+    return _sqlite_minute(minute) + _SQLITE_SECONDS[second]
 
 
 def _to_decimal(cents: int | None) -> Decimal | None:

@@ -63,7 +63,7 @@ class SessionSimulation:
         active = [c for c in CAMPAIGNS if c.active_on(day)]
         web_campaigns = [c for c in active if not c.app]
         app_campaigns = [c for c in active if c.app]
-        new_anon = cs.uuids(rng, n)
+        new_anon = cs.uuid_bits(rng, n)  # formatted for the new visitors only
         week = (START_DATE + dt.timedelta(days=day)).isocalendar().week
         sessions = []
         platform_of, start_of = platforms.tolist(), starts.tolist()  # Python ints: no numpy scalar per read
@@ -77,7 +77,7 @@ class SessionSimulation:
                 locale = COUNTRY_LOCALE[customer_country(self.seed, known)]
                 ip_seed, ua = h, mix_int(self.seed, 121, known) % 97
             else:
-                anon = new_anon[i]
+                anon = cs.uuid_from_ints(*new_anon[i])
                 locale = r.choice(("en-US", "en-US", "en-GB", "de-DE", "fr-FR"))
                 ip_seed, ua = mix_int(self.seed, 131, rank + day * 1_000_003), r.randrange(97)
             kind = traffic_kind(source)

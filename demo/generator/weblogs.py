@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 SERVER_TZ = ZoneInfo("Europe/Berlin")
@@ -33,8 +33,7 @@ SCANNER_PATHS = (
 TLS_PROBE = "\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xFC\\x03\\x03"
 
 
-@dataclass(frozen=True, order=True)
-class Request:
+class Request(NamedTuple):  # a tuple: tens of thousands a day, made much faster than a frozen dataclass
     ts: int  # epoch seconds
     ip: str
     method: str

@@ -7,6 +7,7 @@ customer is, what a product costs on a given day and which campaign a click came
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
@@ -196,7 +197,7 @@ class Customer:
 def customer_country(seed: int, customer_id: int) -> str:
     """A customer's home market, `customer(...).country` without the names and contact data."""
     u = uniform_int(seed, 11, int(customer_id))
-    return COUNTRIES[min(next((i for i, w in enumerate(_COUNTRY_CUM) if u < w), len(COUNTRIES) - 1), len(COUNTRIES) - 1)]
+    return COUNTRIES[min(bisect.bisect_right(_COUNTRY_CUM, u), len(COUNTRIES) - 1)]  # the first w with u < w
 
 
 @lru_cache(maxsize=20_000)  # bounded: memory must not grow with SCALE
