@@ -272,7 +272,7 @@ def _sqlite_rows(convert: dict[str, Any], rows: list[dict[str, Any]]) -> list[tu
     columns = [
         map(itemgetter(c), rows) if f is _identity else map(f, map(itemgetter(c), rows)) for c, f in convert.items()
     ]
-    return list(zip(*columns))
+    return list(zip(*columns, strict=True))
 
 
 def redact_url(url: str) -> str:
