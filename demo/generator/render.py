@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -21,6 +23,7 @@ from . import clickstream as cs
 from . import weblogs
 from .files import partition_dir, write_gzip_lines
 
+GzipWriter = Callable[[Path, list[str]], None]
 SESSIONS_PER_FILE = 4_000  # one part file per 4k sessions (~18k events)
 UNTRACKED_SHARE = 0.12  # web visitors whose ad blocker drops the SDK: in the logs, not the events
 BOT_REQUESTS_PER_DAY = 2_500  # at SCALE=1
@@ -73,8 +76,17 @@ def _rngs(job: RenderJob, stream: str) -> tuple[np.random.Generator, random.Rand
 def render_day(job: RenderJob) -> RenderResult:
     """Write the day's events and access log; return the late events and the counters."""
     days: dict[str, Any] = {}
-    late = write_events(job, days)
-    write_logs(job, days)
+    # A file is compressed (zlib releases the GIL) while the next one is rendered.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-gzip") as gzip_io:
+        writes: list[Future[None]] = []
+
+        def write(path: Path, lines: list[str]) -> None:
+            writes.append(gzip_io.submit(write_gzip_lines, path, lines))
+
+        late = write_events(job, days, write)
+        write_logs(job, days, write)
+        for future in writes:
+            future.result()
     return RenderResult(late, {"days": days})
 
 
@@ -92,7 +104,7 @@ def _count_events(days: dict[str, Any], metas: list[list[Any]]) -> None:
             add(sub(sub(days[date], "events"), "purchase_cents"), currency, cents)
 
 
-def write_events(job: RenderJob, days: dict[str, Any]) -> list[list[Any]]:
+def write_events(job: RenderJob, days: dict[str, Any], write: GzipWriter = write_gzip_lines) -> list[list[Any]]:
     """Today's events into events/dt=<today>, plus the late events of yesterday's sessions.
 
     The collector writes one part file per SESSIONS_PER_FILE sessions (so memory does not grow with
@@ -111,7 +123,7 @@ def write_events(job: RenderJob, days: dict[str, Any]) -> list[list[Any]]:
     for i, start in enumerate(chunks):
         on_time = _render_sessions(job, r, job.sessions[start : start + SESSIONS_PER_FILE], days, late)
         lines = sorted(on_time + _dirty_copies(job, rng, r, on_time, sub(part, "bad")) + (arrived if i == 0 else []))
-        write_gzip_lines(out / f"part-{i:05d}.jsonl.gz", [x[1] for x in lines])
+        write(out / f"part-{i:05d}.jsonl.gz", [x[1] for x in lines])
         add(part, "files")
         add(part, "lines", len(lines))
     return late
@@ -181,7 +193,7 @@ def _dirty_copies(
     return extra
 
 
-def write_logs(job: RenderJob, days: dict[str, Any]) -> None:
+def write_logs(job: RenderJob, days: dict[str, Any], write: GzipWriter = write_gzip_lines) -> None:
     """The day's access log: tracked and untracked visitors, app API calls, errors, bots, probes."""
     rng, r = _rngs(job, "weblogs")
     t0 = job.day_start
@@ -252,4 +264,4 @@ def write_logs(job: RenderJob, days: dict[str, Any]) -> None:
     merge_counts(truth, dict(Counter(req.kind for req in reqs)))
     merge_counts(sub(truth, "by_status"), dict(Counter(str(req.status) for req in reqs)))
     add(truth, "lines", len(lines))
-    write_gzip_lines(job.logs_dir / f"access.log-{job.date:%Y%m%d}.gz", lines)
+    write(job.logs_dir / f"access.log-{job.date:%Y%m%d}.gz", lines)
