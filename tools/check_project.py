@@ -17,7 +17,8 @@ Rules (each a function below, each with unit tests on tiny fake manifests):
   their rows.
 - naming: the layer's prefix (`stg_`/`base_` in staging, `qrt_` in quarantine, `int_` in intermediate,
   `fct_`/`dim_`/`rpt_`/`mrt_` in marts, `mon_` in monitoring; the semantic folder holds only
-  `metricflow_time_spine`), and in staging and quarantine the source system of the folder: `stg_<folder>__<entity>s`.
+  `metricflow_time_spine`), and in staging and quarantine the source system of the folder: `stg_<folder>__<entity>s`;
+  no model or unit test name longer than 63 characters (PostgreSQL's identifier limit).
 
 Exit status: 0 when every rule holds, 1 with the list of violations, 2 when the manifest cannot be read.
 """
@@ -96,9 +97,10 @@ class Violation:
 
 
 def project_nodes(manifest: Manifest, *resource_types: str) -> Iterator[Node]:
-    """The project's own nodes and sources (not those of installed packages) of the given resource types."""
+    """The project's own nodes, sources and unit tests (not those of installed packages) of the given resource types."""
     project = manifest["metadata"]["project_name"]
-    for node in [*manifest["nodes"].values(), *manifest.get("sources", {}).values()]:
+    everything = [*manifest["nodes"].values(), *manifest.get("sources", {}).values()]
+    for node in [*everything, *manifest.get("unit_tests", {}).values()]:
         if node["resource_type"] in resource_types and node["package_name"] == project:
             yield node
 
@@ -221,8 +223,20 @@ def check_layers(manifest: Manifest) -> Iterator[Violation]:
             yield _violation("layers", node, f"({layer_name}) reads {label}: {hint}")
 
 
+IDENTIFIER_MAX_LENGTH = 63
+"""PostgreSQL's limit (NAMEDATALEN - 1): dbt names a model's relation, and a unit test's, after it."""
+
+
 def check_naming(manifest: Manifest) -> Iterator[Violation]:
-    """Every model is named by its layer's rule (LAYERS)."""
+    """Every model is named by its layer's rule (LAYERS); no model or unit test name is too long for PostgreSQL."""
+    for node in project_nodes(manifest, "model", "unit_test"):
+        if len(node["name"]) > IDENTIFIER_MAX_LENGTH:
+            yield _violation(
+                "naming",
+                node,
+                f"is {len(node['name'])} characters long: PostgreSQL allows {IDENTIFIER_MAX_LENGTH} in the "
+                "relation dbt names after it (the build fails on the postgres target)",
+            )
     for node in project_nodes(manifest, "model"):
         layer = LAYERS.get(_layer(node))
         if layer is None:

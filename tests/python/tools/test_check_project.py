@@ -306,6 +306,20 @@ def test_naming_rule_fails_on_a_wrong_prefix(name: str, folder: str) -> None:
     assert rules_broken(violations) == [("naming", f"models/{folder}/{name}.sql")]
 
 
+def test_naming_rule_fails_on_a_unit_test_name_longer_than_postgres_allows() -> None:
+    def unit_test(name: str) -> dict[str, Any]:
+        path = "models/intermediate/orders/_orders__models.yml"
+        return {"unique_id": f"unit_test.{PROJECT}.int_orders_enriched.{name}", "name": name,
+                "resource_type": "unit_test", "package_name": PROJECT, "original_file_path": path}  # fmt: skip
+
+    fits, too_long = unit_test("test_" + "x" * 58), unit_test("test_" + "x" * 59)
+    project = manifest(*good_project())
+    project["unit_tests"] = {node["unique_id"]: node for node in (fits, too_long)}
+    violations = check(project)
+    assert rules_broken(violations) == [("naming", "models/intermediate/orders/_orders__models.yml")]
+    assert "64 characters long" in violations[0].message
+
+
 def test_nodes_of_installed_packages_are_not_checked() -> None:
     foreign = model("some_package_model", "whatever", package="dbt_utils", description="", meta={})
     assert check(manifest(*good_project(), foreign)) == []
