@@ -55,7 +55,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build dbt-build save-manifest publish \
         docs docs-generate docs-serve metrics lint lint-fix test test-fast test-idempotency browser \
         reliability reliability-inputs reliability-crash parity spark-up spark-down bench bench-engines bench-generate \
-        bench-ingest bench-build bench-compare clean check model show slim-ci monitor monitor-quality scaffold train score ct serve-model bench-train
+        bench-ingest bench-build bench-compare bench-scale-run clean check model show slim-ci monitor monitor-quality scaffold train score ct serve-model bench-train
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -277,6 +277,9 @@ bench-build: setup ## dbt build time at SCALE=1 and 3, incremental build after o
 bench-engines: setup ## dbt build time per engine (dev, postgres, spark) at SCALE=0.1 and 1, and the growth ratio (about an hour)
 	@$(BIN)/python -c "import pyspark" 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[spark]'
 	@$(BIN)/python -m benchmarks.engines --scales 0.1 1 --targets dev postgres spark $(call bench_json,engines)
+
+bench-scale-run: setup ## make run's phases (demo-data, ingest, build, docs-generate) at SCALE=1 and SCALE=10: seconds, peak RSS, growth (SCALES="1 10"; about an hour)
+	@$(BIN)/python -m benchmarks.scale_run --scales $(or $(SCALES),1 10) $(call bench_json,scale_run)
 
 bench-compare: setup ## Two versions' dbt build side by side on the same SCALE=1 data, full and after one new day (BASE=<git rev>, required; HEAD=<rev>, default this working tree; ~15 min)
 	@test -n "$(BASE)" || { echo "make bench-compare needs BASE=<git revision>"; exit 2; }
