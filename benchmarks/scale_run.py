@@ -103,13 +103,14 @@ def report(results: list[ScaleRun]) -> list[Record]:
         linear = result.scale / base.scale
         rows = [*result.phases.items(), ("whole run", Measurement(result.seconds, result.peak_rss_mb))]
         for phase, m in rows:
+            name = phase.replace("-", "_").replace(" ", "_")
             growth_cells = f"{'':>9}{'':>9}  {'':<7}"
             if result is not base:
                 growth = m.seconds / (base.phases[phase].seconds if phase in base.phases else base.seconds)
                 target = linear * GROWTH_TOLERANCE
-                metric = f"{phase.replace('-', '_').replace(' ', '_')}_seconds_vs_scale_{base.scale:g}"
-                growth_cells = f"{growth:>9.2f}{'≤ ' + format(target, '.1f'):>9}  {judged(result.scale, metric, growth, 'ratio', target):<7}"
-            rss = judged(result.scale, f"{phase.replace('-', '_').replace(' ', '_')}_peak_rss", m.peak_rss_mb, "MB", PEAK_RSS_TARGET_MB)
+                verdict_ = judged(result.scale, f"{name}_seconds_vs_scale_{base.scale:g}", growth, "ratio", target)
+                growth_cells = f"{growth:>9.2f}{'≤ ' + format(target, '.1f'):>9}  {verdict_:<7}"
+            rss = judged(result.scale, f"{name}_peak_rss", m.peak_rss_mb, "MB", PEAK_RSS_TARGET_MB)
             print(f"{result.scale:>6g}{phase:>15}{m.seconds:>10.1f}{growth_cells}{m.peak_rss_mb:>9,.0f}  {rss}")
         print(f"{'':>6}{'':>15}  {result.events:,} events in fct_events, {result.database_rows:,} OLTP database rows")
     return records
