@@ -68,7 +68,8 @@ class Record:
     """One judged figure of a benchmark, as written by ``--json PATH``.
 
     ``target`` is the upper bound the value must not exceed (every target of the benchmarks is an
-    "at most"); ``passed`` is ``value <= target``. In the JSON the field is named ``pass``.
+    "at most"); ``passed`` is ``value <= target``. In the JSON the field is named ``pass``. A figure
+    shown for context (the seconds a ratio is made of) has no target, and ``pass`` is null.
     """
 
     benchmark: str
@@ -76,11 +77,11 @@ class Record:
     metric: str
     value: float
     unit: str
-    target: float
+    target: float | None = None
 
     @property
-    def passed(self) -> bool:
-        return self.value <= self.target
+    def passed(self) -> bool | None:
+        return None if self.target is None else self.value <= self.target
 
     def as_json(self) -> dict[str, object]:
         return {

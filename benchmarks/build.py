@@ -36,7 +36,6 @@ folder under ``--data-root`` (default: a temporary folder) is removed afterwards
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
@@ -61,23 +60,6 @@ PEAK_RSS_GROWTH_TARGET = 1.30
 """Peak RSS at a larger scale / at the first scale."""
 SLOWEST_NODES = 8
 MONITORED_DAYS = (7, 14, 28)
-RECORDS: list[dict] = []
-"""The figures of the last report(), for --json."""
-
-
-def record(scale: float, metric: str, value: float, unit: str, target: float | None = None, lower: bool = True) -> None:
-    passed = None if target is None else (value <= target if lower else value >= target)
-    RECORDS.append(
-        {
-            "benchmark": "build",
-            "scale": scale,
-            "metric": metric,
-            "value": round(value, 4),
-            "unit": unit,
-            "target": target,
-            "pass": passed,
-        }
-    )
 
 
 @dataclass
@@ -271,15 +253,9 @@ def report(results: list[ScaleResult]) -> list[Record]:
             f"{rss_growth:.2f}x, target ≤ {PEAK_RSS_GROWTH_TARGET:.2f}: "
             f"{judged(result.scale, rss_metric, rss_growth, 'ratio', PEAK_RSS_GROWTH_TARGET)}"
         )
-    RECORDS.clear()
     for result in results:
-        ratio = result.incremental_seconds / result.full_seconds
-        record(result.scale, "full_build_seconds", result.full_seconds, "s")
-        record(result.scale, "incremental_build_seconds", result.incremental_seconds, "s")
-        record(result.scale, "incremental_over_full", ratio, "ratio", INCREMENTAL_TARGET)
-    for result in results[1:]:
-        linear = result.scale / base.scale
-        record(result.scale, "full_build_growth", result.full_seconds / base.full_seconds, "ratio", linear * 1.2)
+        records.append(Record("build", result.scale, "full_build_seconds", result.full_seconds, "s"))
+        records.append(Record("build", result.scale, "incremental_build_seconds", result.incremental_seconds, "s"))
     for result in results:
         share = result.monitoring_seconds / result.node_seconds if result.node_seconds else 0.0
         print(
@@ -288,8 +264,7 @@ def report(results: list[ScaleResult]) -> list[Record]:
             f"(target ≤ {MONITORING_TARGET:.0%}): "
             f"{judged(result.scale, 'monitoring_share', share, 'ratio', MONITORING_TARGET)}"
         )
-        record(result.scale, "monitoring_seconds", result.monitoring_seconds, "s")
-        record(result.scale, "monitoring_share_of_full_build", share, "ratio", MONITORING_TARGET)
+        records.append(Record("build", result.scale, "monitoring_seconds", result.monitoring_seconds, "s"))
         if result.monitoring_by_days:
             by_days = result.monitoring_by_days
             first, last = min(by_days), max(by_days)
@@ -299,11 +274,10 @@ def report(results: list[ScaleResult]) -> list[Record]:
                 f"monitoring models by days judged at SCALE={result.scale:g}: "
                 + ", ".join(f"{d} days {t:.2f} s" for d, t in sorted(by_days.items()))
                 + f"; {last} / {first} days: {growth:.2f} (linear {last / first:.1f}; target ≤ {target:.2f}): "
-                f"{verdict(growth, target)}"
+                f"{judged(result.scale, f'monitoring_growth_{last}_over_{first}_days', growth, 'ratio', target)}"
             )
             for days, seconds in sorted(by_days.items()):
-                record(result.scale, f"monitoring_seconds_{days}_days_judged", seconds, "s")
-            record(result.scale, f"monitoring_growth_{last}_over_{first}_days", growth, "ratio", target)
+                records.append(Record("build", result.scale, f"monitoring_seconds_{days}_days_judged", seconds, "s"))
     for result in results:
         print(f"\nslowest nodes of the incremental build at SCALE={result.scale:g} ({result.nodes} nodes):")
         for name, seconds in result.slowest:
@@ -312,15 +286,7 @@ def report(results: list[ScaleResult]) -> list[Record]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--json", type=Path, default=None)
-    known, rest = pre.parse_known_args(argv)
-    code = run_scales("build", __doc__.splitlines()[0], rest, bench_scale, report)
-    if known.json is not None:
-        known.json.parent.mkdir(parents=True, exist_ok=True)
-        known.json.write_text(json.dumps(RECORDS, indent=2) + "\n")
-        print(f"figures: {known.json}")
-    return code
+    return run_scales("build", __doc__.splitlines()[0], argv, bench_scale, report)
 
 
 if __name__ == "__main__":
