@@ -89,6 +89,41 @@
     percentile({{ expression }}, {{ p }})
 {%- endmacro %}
 
+{#- The p-quantiles (a list of numbers in 0..1) of a numeric expression within a group, interpolated, as
+    one array (`monitoring_array_item` reads it). One aggregate keeps one copy of the group's values;
+    one `monitoring_quantile` per p keeps a copy each, which DuckDB cannot spill (nine deciles over
+    13M web requests ran out of a 3 GB cap at SCALE 10). -#}
+{% macro monitoring_quantiles(expression, ps) -%}
+    {{ return(adapter.dispatch('monitoring_quantiles')(expression, ps)) }}
+{%- endmacro %}
+
+{#- PostgreSQL (and the SQL:2003 ordered-set form elsewhere): an array of fractions gives an array. -#}
+{% macro default__monitoring_quantiles(expression, ps) -%}
+    percentile_cont(array[{{ ps | join(', ') }}]::double precision []) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__monitoring_quantiles(expression, ps) -%}
+    quantile_cont({{ expression }}, [{{ ps | join(', ') }}])
+{%- endmacro %}
+
+{% macro spark__monitoring_quantiles(expression, ps) -%}
+    percentile({{ expression }}, array({{ ps | join(', ') }}))
+{%- endmacro %}
+
+{#- The index-th item (from 1) of an array. -#}
+{% macro monitoring_array_item(array, index) -%}
+    {{ return(adapter.dispatch('monitoring_array_item')(array, index)) }}
+{%- endmacro %}
+
+{#- DuckDB lists and PostgreSQL arrays count from 1. -#}
+{% macro default__monitoring_array_item(array, index) -%}
+    {{ array }}[{{ index }}]
+{%- endmacro %}
+
+{% macro spark__monitoring_array_item(array, index) -%}
+    element_at({{ array }}, {{ index }})
+{%- endmacro %}
+
 {#- A number as a 64-bit float (dbt.type_float() is DuckDB's 32-bit FLOAT: 7 digits are too few for PSI). -#}
 {% macro monitoring_float(expression) -%}
     {{ return(adapter.dispatch('monitoring_float')(expression)) }}

@@ -137,23 +137,29 @@
         sum(case when observed.value_date = edges.check_date then 1 else 0 end) as current_rows
     from (
         select
-            days.check_date,
-            days.reference_start_date,
+            deciles.check_date,
+            deciles.reference_start_date,
             {%- for decile in range(1, 10) %}
-            {{ monitoring_quantile('observed.value', decile / 10) }} as edge_{{ decile }}{{ ',' if not loop.last }}
+            {{ monitoring_array_item('deciles.edges', decile) }} as edge_{{ decile }}{{ ',' if not loop.last }}
             {%- endfor %}
-        from {{ check_days }} as days
-        inner join (
+        from (
             select
-                cast({{ day }} as date) as value_date,
-                {{ monitoring_float(value) }} as value
-            from {{ table.relation }}
-            where {{ value }} is not null
-        ) as observed
-            on days.reference_start_date <= observed.value_date
-            and days.check_date > observed.value_date
-        where days.table_name = '{{ table.model }}'
-        group by days.check_date, days.reference_start_date
+                days.check_date,
+                days.reference_start_date,
+                {{ monitoring_quantiles('observed.value', [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) }} as edges
+            from {{ check_days }} as days
+            inner join (
+                select
+                    cast({{ day }} as date) as value_date,
+                    {{ monitoring_float(value) }} as value
+                from {{ table.relation }}
+                where {{ value }} is not null
+            ) as observed
+                on days.reference_start_date <= observed.value_date
+                and days.check_date > observed.value_date
+            where days.table_name = '{{ table.model }}'
+            group by days.check_date, days.reference_start_date
+        ) as deciles
     ) as edges
     inner join (
         select
