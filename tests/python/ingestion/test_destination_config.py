@@ -2,7 +2,8 @@
 
 dlt asks the destination for its capabilities at every pipeline step, and dlt's DuckDB factory resolves a
 partial configuration from every config provider each time (16 times per source in a run with nothing
-new); ``ingestion.common.settings.DuckDbDestination`` resolves it once per pipeline.
+new); ``ingestion.common.settings.DuckDbDestination`` resolves it once per pipeline. The runner syncs with
+the destination once per source (``run`` would sync a second time).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 from dlt.common.destination import reference
 from dlt.common.normalizers.naming import sql_cs_v1
 from dlt.destinations.impl.duckdb.configuration import DuckDbClientConfiguration, DuckDbCredentials
+from dlt.pipeline.pipeline import Pipeline
 
 from ingestion.common.settings import PIPELINE_PREFIX, DuckDbDestination
 
@@ -38,9 +40,27 @@ def test_a_run_with_nothing_new_resolves_the_destination_configuration_a_few_tim
 
     assert result.ok and result.files == 0, result.error
     assert resolved["partial"] == 1, "the capabilities' configuration is resolved once per pipeline"
-    assert resolved["full"] <= 4, "clients: the destination sync (twice) and the load step"
+    assert resolved["full"] <= 3, "clients: the destination sync and the load step"
     state = json.loads((data_dir / "pipelines" / f"{PIPELINE_PREFIX}lake" / "state.json").read_text())
     assert state["destination_type"] == "dlt.destinations.duckdb"
+
+
+def test_a_run_syncs_with_the_destination_once(generated, ingest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runner syncs before building the source (a build reads the state); ``run`` must not sync again."""
+    data_dir = generated(2)
+    assert ingest(data_dir, "lake").ok
+    syncs: list[str] = []
+    sync = Pipeline._sync_destination
+
+    def counting(self: Pipeline, *args: Any, **kwargs: Any) -> Any:
+        syncs.append(self.pipeline_name)
+        return sync(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "_sync_destination", counting)
+    result = ingest(data_dir, "lake")
+
+    assert result.ok and result.files == 0, result.error
+    assert syncs == [f"{PIPELINE_PREFIX}lake"]
 
 
 @pytest.mark.parametrize("naming", [None, sql_cs_v1.NamingConvention()], ids=["default", "case-sensitive"])
