@@ -20,7 +20,7 @@ from .common.audit import AUDIT_TABLE, audited
 from .common.errors import SourceError, explain_missing_setting, explain_type_change, root_causes
 from .common.files import REJECTS_TABLE
 from .common.lock import explain_lock_error, parse_lock_error
-from .common.settings import PIPELINE_PREFIX, Paths, loader_file_format, make_pipeline
+from .common.settings import PIPELINE_PREFIX, Paths, loader_file_format, make_pipeline, open_warehouse
 from .common.spec import SourceSpec
 from .common.stats import SourceStats
 from .sources import registry
@@ -137,8 +137,11 @@ def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> Sou
     stats = SourceStats(spec.name)
     started = time.monotonic()
     result = SourceResult(spec.name, 0.0)
+    connection = None
     try:
-        pipeline = make_pipeline(spec.name, paths, dev_mode=dev_mode)
+        # one warehouse connection for every step of the source (a lock held by another process fails here)
+        connection = open_warehouse(paths)
+        pipeline = make_pipeline(spec.name, paths, dev_mode=dev_mode, connection=connection)
         result.notes.extend(drop_committed_extracts(pipeline))
         result.notes.extend(undo_interrupted_appends(pipeline))
         if pipeline.config.restore_from_destination and not dev_mode:
@@ -165,6 +168,9 @@ def run_source(spec: SourceSpec, paths: Paths, *, dev_mode: bool = False) -> Sou
                 f" (the {exc.step} step failed: the package stays pending and is retried on the next run;"
                 f" see `{command} failed-jobs`, discard it with `{command} drop-pending-packages`)"
             )
+    finally:
+        if connection is not None:
+            connection.close()
     result.seconds = time.monotonic() - started
     result.files = stats.files
     result.rejected = stats.rejected

@@ -3,7 +3,8 @@
 dlt asks the destination for its capabilities at every pipeline step, and dlt's DuckDB factory resolves a
 partial configuration from every config provider each time (16 times per source in a run with nothing
 new); ``ingestion.common.settings.DuckDbDestination`` resolves it once per pipeline. The runner syncs with
-the destination once per source (``run`` would sync a second time).
+the destination once per source (``run`` would sync a second time), and every step uses one connection to
+the warehouse (dlt opens the file for each client: 7 times in a nothing-new OLTP run).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 import dlt
+import duckdb
 import pytest
 from dlt.common.destination import reference
 from dlt.common.normalizers.naming import sql_cs_v1
@@ -61,6 +63,26 @@ def test_a_run_syncs_with_the_destination_once(generated, ingest, monkeypatch: p
 
     assert result.ok and result.files == 0, result.error
     assert syncs == [f"{PIPELINE_PREFIX}lake"]
+
+
+def test_a_source_opens_the_warehouse_once(generated, ingest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """dlt's steps and the source's own queries share one connection (dlt would open the file for each)."""
+    data_dir = generated(2)
+    opened: list[str] = []
+    connect = duckdb.connect
+
+    def counting(database: Any = None, *args: Any, **kwargs: Any) -> Any:
+        opened.append(str(database))
+        return connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", counting)
+    first = ingest(data_dir, "lake")  # the sync, the load and its bookkeeping
+    assert first.ok and first.files > 0, first.error
+    assert opened == [str(data_dir / "warehouse.duckdb")]
+    opened.clear()
+    second = ingest(data_dir, "oltp")
+    assert second.ok and second.total_rows > 0, second.error
+    assert opened == [str(data_dir / "warehouse.duckdb")]
 
 
 @pytest.mark.parametrize("naming", [None, sql_cs_v1.NamingConvention()], ids=["default", "case-sensitive"])
