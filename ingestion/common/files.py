@@ -82,8 +82,6 @@ def file_resource(
         # content size (mod 2**32) -> content hash -> the file loaded with that content
         contents: dict[str, dict[str, str]] = state.setdefault("contents", {})
         stats.matched[table_name] = stats.matched.get(table_name, 0) + len(items)
-        if not known_types:
-            known_types.update(_loaded_types(table_name))
         for item in sorted(items, key=lambda entry: entry["relative_path"]):
             name = item["relative_path"]
             stamp = [item["size_in_bytes"], item["modification_date"].isoformat()]
@@ -97,6 +95,8 @@ def file_resource(
                 stats.duplicates.append((name, first))
                 seen[name] = stamp
                 continue
+            if not known_types:  # read when a file is to be read: a run with nothing new needs no schema
+                known_types.update(_loaded_types(table_name))
             digest = ContentDigest()
             stored = 0
             try:
