@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     names = [name.strip() for value in args.source or [] for name in value.split(",") if name.strip()]
     os.environ["DLT_PROJECT_DIR"] = str(project_dir())  # where dlt reads .dlt/config.toml and secrets.toml
     paths = Paths((args.data_dir or default_data_dir()).resolve())
-    # one ingest per DATA_DIR at a time: dlt opens the warehouse per step, so two runs would interleave
+    # one ingest per DATA_DIR at a time: the warehouse is opened per source, so two runs would interleave
     # on the same pipelines' state and load packages
     run_lock = RunLock(paths.data_dir / INGEST_LOCK)
     busy = run_lock.acquire()

@@ -12,10 +12,11 @@ A probe is a snapshot: another process can still take the lock between the probe
 command, which then fails with DuckDB's own message (the ingestion runner turns it into the same line
 through :func:`explain_lock_error`).
 
-dlt opens and closes the warehouse for each step, so DuckDB's lock alone does not keep two ingests
-apart: they would interleave and race on the same pipelines' state and load packages. :class:`RunLock`
-is an exclusive ``flock`` on a file that one ingest holds for its whole run (released by the kernel
-when the process ends, even on SIGKILL); the file says which PID and command holds it.
+The ingest opens the warehouse once per source and closes it again (dlt, for another destination, for
+each step), so DuckDB's lock alone does not keep two ingests apart: they would interleave and race on
+the same pipelines' state and load packages. :class:`RunLock` is an exclusive ``flock`` on a file that
+one ingest holds for its whole run (released by the kernel when the process ends, even on SIGKILL); the
+file says which PID and command holds it.
 """
 
 from __future__ import annotations

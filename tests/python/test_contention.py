@@ -173,7 +173,7 @@ def test_make_build_stops_before_dbt_with_the_clear_line(data_dir: Path, holder:
 
 
 def test_a_second_ingest_on_the_same_data_dir_gets_one_clear_line(data_dir: Path) -> None:
-    """dlt opens the warehouse per step, so a running ingest is known by its run lock, not DuckDB's."""
+    """The warehouse is opened per source, so a running ingest is known by its run lock, not DuckDB's."""
     running = Holder(data_dir / INGEST_LOCK, script=HOLD_RUN)
     try:
         ingest = [sys.executable, "-m", "ingestion"]
