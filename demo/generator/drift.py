@@ -28,6 +28,7 @@ import gzip
 import json
 import re
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -158,16 +159,22 @@ class DriftSimulator(Simulator):
         super().run_day(day)
 
     # -- channel_mix: sessions are re-sourced after planning, before anything is rendered from them
-    def plan_sessions(self, day: int) -> list[cs.Session]:
-        sessions = super().plan_sessions(day)
+    def plan_sessions(self, day: int) -> tuple[int, Iterator[list[cs.Session]]]:
+        n, planned = super().plan_sessions(day)
         d = self._drift_in_effect("channel_mix")
-        if d:
+        if not d:
+            return n, planned
+
+        def resourced(size: float) -> Iterator[list[cs.Session]]:
             r = day_random(self.seed, day, "drift-channel_mix")
-            for s in sessions:
-                moved = r.random() < d["size"]
-                if s.platform == "web" and s.source.channel in ("organic", "direct") and moved:
-                    s.source = cs.Source("social", *cs.SOCIAL[:2], referrer=cs.SOCIAL[2])
-        return sessions
+            for sessions in planned:
+                for s in sessions:
+                    moved = r.random() < size
+                    if s.platform == "web" and s.source.channel in ("organic", "direct") and moved:
+                        s.source = cs.Source("social", *cs.SOCIAL[:2], referrer=cs.SOCIAL[2])
+                yield sessions
+
+        return n, resourced(d["size"])
 
     # -- price: the category's base prices change, so list prices, promotions, carts and the lake follow
     def products(self) -> ProductInfo:

@@ -1,7 +1,7 @@
 """Render a day's sessions as clickstream files (lake) and an nginx access log.
 
-A pure function of its job, so it can run in a worker process while the simulator plans the next
-day: the random streams are seeded by (seed, day), whichever process draws them.
+A function of its job and the day's sessions, so it can run in a worker process while the simulator
+plans the next sessions: the random streams are seeded by (seed, day), whichever process draws them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -40,8 +40,7 @@ class RenderJob:
     events_dir: Path
     logs_dir: Path
     product_paths: list[str]
-    sessions: list[cs.Session]
-    arrived_late: list[list[Any]] = field(default_factory=list)
+    arrived_late: list[list[Any]] | None = None  # None: those of the day this process rendered last
 
 
 @dataclass
@@ -73,21 +72,95 @@ def _rngs(job: RenderJob, stream: str) -> tuple[np.random.Generator, random.Rand
     return day_rng(job.seed, job.day, stream), day_random(job.seed, job.day, stream)
 
 
-def render_day(job: RenderJob) -> RenderResult:
-    """Write the day's events and access log; return the late events and the counters."""
-    days: dict[str, Any] = {}
-    # A file is compressed (zlib releases the GIL) while the next one is rendered.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-gzip") as gzip_io:
-        writes: list[Future[None]] = []
+class DayRenderer:
+    """Renders one day: its sessions a chunk at a time (`add`), then the access log (`finish`).
 
-        def write(path: Path, lines: list[str]) -> None:
-            writes.append(gzip_io.submit(write_gzip_lines, path, lines))
+    The simulator hands over SESSIONS_PER_FILE sessions at a time, in start order, so neither process
+    holds a whole day of sessions and rendered lines: memory stays flat in SCALE. The random streams
+    are drawn in the same order as when the whole day is rendered at once.
+    """
 
-        late = write_events(job, days, write)
-        write_logs(job, days, write)
-        for future in writes:
+    def __init__(self, job: RenderJob) -> None:
+        self.job = job
+        self.days: dict[str, Any] = {}
+        self.rng, self.r = _rngs(job, "events")
+        date = self.days.setdefault(job.date.isoformat(), {})
+        self.part = sub(date, "event_files")
+        self.log_truth = sub(date, "web_logs")
+        self.out = partition_dir(job.events_dir, job.date)
+        self.late: list[list[Any]] = []
+        self.arrived = [(int(x[0]), x[-1]) for x in job.arrived_late]
+        _count_events(self.days, [x[1:-1] for x in job.arrived_late])
+        add(self.part, "late_events", len(self.arrived))
+        self.files = 0
+        self.requests: list[weblogs.Request] = []  # the tracked sessions' requests, in session order
+        self.n_web = 0
+        # A file is compressed (zlib releases the GIL) while the next one is rendered.
+        self._gzip_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-gzip")
+        self._writes: list[Future[None]] = []
+
+    def _write(self, path: Path, lines: list[str]) -> None:
+        for future in self._writes:  # at most one file waits: memory does not grow with the day
             future.result()
-    return RenderResult(late, {"days": days})
+        self._writes = [self._gzip_io.submit(write_gzip_lines, path, lines)]
+
+    def add(self, sessions: list[cs.Session]) -> None:
+        """The next (at most) SESSIONS_PER_FILE sessions of the day: one part file of events."""
+        i = self.files
+        late = self.late
+        on_time = _render_sessions(self.job, self.r, sessions, self.days, late)
+        bad = sub(self.part, "bad")
+        lines = sorted(
+            on_time + _dirty_copies(self.job, self.rng, self.r, on_time, bad) + (self.arrived if i == 0 else [])
+        )
+        self._write(self.out / f"part-{i:05d}.jsonl.gz", [x[1] for x in lines])
+        add(self.part, "files")
+        add(self.part, "lines", len(lines))
+        self.files += 1
+        self.requests.extend(_session_requests(sessions, self.log_truth))
+        self.n_web += sum(1 for s in sessions if s.platform == "web")
+
+    def finish(self) -> RenderResult:
+        """The access log of the day; waits for every file. Returns the late events and the counters."""
+        try:
+            if not self.files:  # a day without sessions still has its (first) part file
+                self.add([])
+            write_logs(self.job, self.days, self._write, self.requests, self.n_web)
+            for future in self._writes:
+                future.result()
+        finally:
+            self._gzip_io.shutdown(wait=True)
+        return RenderResult(self.late, {"days": self.days})
+
+
+def render_day(job: RenderJob, sessions: list[cs.Session]) -> RenderResult:
+    """Write the day's events and access log; return the late events and the counters."""
+    renderer = DayRenderer(job)
+    for start in range(0, len(sessions), SESSIONS_PER_FILE):
+        renderer.add(sessions[start : start + SESSIONS_PER_FILE])
+    return renderer.finish()
+
+
+_WORKER: dict[str, Any] = {}
+"""The render worker process's day in progress and the previous day's late events."""
+
+
+def start_day(job: RenderJob) -> None:
+    """Begin a day in this process; `job.arrived_late` None: the late events of the day rendered last."""
+    if job.arrived_late is None:
+        job.arrived_late = _WORKER.pop("late", [])
+    _WORKER["day"] = DayRenderer(job)
+
+
+def add_sessions(sessions: list[cs.Session]) -> None:
+    _WORKER["day"].add(sessions)
+
+
+def finish_day() -> RenderResult:
+    renderer: DayRenderer = _WORKER.pop("day")
+    result = renderer.finish()
+    _WORKER["late"] = result.late_events
+    return result
 
 
 def _count_events(days: dict[str, Any], metas: list[list[Any]]) -> None:
@@ -102,31 +175,6 @@ def _count_events(days: dict[str, Any], metas: list[list[Any]]) -> None:
             add(sub(days.setdefault(date, {}), "events"), "sessions")
         if event_type == "purchase":
             add(sub(sub(days[date], "events"), "purchase_cents"), currency, cents)
-
-
-def write_events(job: RenderJob, days: dict[str, Any], write: GzipWriter = write_gzip_lines) -> list[list[Any]]:
-    """Today's events into events/dt=<today>, plus the late events of yesterday's sessions.
-
-    The collector writes one part file per SESSIONS_PER_FILE sessions (so memory does not grow with
-    SCALE), each sorted by arrival time. Late sessions (mostly apps that were offline) reach the
-    collector after midnight, so their events land in the next day's partition: they are returned and
-    written with the next day, in its first part file.
-    """
-    rng, r = _rngs(job, "events")
-    part = sub(days.setdefault(job.date.isoformat(), {}), "event_files")
-    out = partition_dir(job.events_dir, job.date)
-    late: list[list[Any]] = []
-    arrived = [(int(x[0]), x[-1]) for x in job.arrived_late]
-    _count_events(days, [x[1:-1] for x in job.arrived_late])
-    add(part, "late_events", len(arrived))
-    chunks = range(0, max(len(job.sessions), 1), SESSIONS_PER_FILE)
-    for i, start in enumerate(chunks):
-        on_time = _render_sessions(job, r, job.sessions[start : start + SESSIONS_PER_FILE], days, late)
-        lines = sorted(on_time + _dirty_copies(job, rng, r, on_time, sub(part, "bad")) + (arrived if i == 0 else []))
-        write(out / f"part-{i:05d}.jsonl.gz", [x[1] for x in lines])
-        add(part, "files")
-        add(part, "lines", len(lines))
-    return late
 
 
 def _render_sessions(
@@ -193,13 +241,10 @@ def _dirty_copies(
     return extra
 
 
-def write_logs(job: RenderJob, days: dict[str, Any], write: GzipWriter = write_gzip_lines) -> None:
-    """The day's access log: tracked and untracked visitors, app API calls, errors, bots, probes."""
-    rng, r = _rngs(job, "weblogs")
-    t0 = job.day_start
+def _session_requests(sessions: list[cs.Session], truth: dict[str, Any]) -> list[weblogs.Request]:
+    """The requests nginx logs for tracked sessions (no randomness: rendered chunk by chunk)."""
     reqs: list[weblogs.Request] = []
-    truth = sub(days.setdefault(job.date.isoformat(), {}), "web_logs")
-    for s in job.sessions:
+    for s in sessions:
         ua = cs.web_user_agent(s) if s.platform == "web" else cs.app_user_agent(s)
         prev = None
         for hit in s.hits:
@@ -211,7 +256,17 @@ def write_logs(job: RenderJob, days: dict[str, Any], write: GzipWriter = write_g
             if method == "GET" and hit.event_type == "page_view":
                 add(truth, "tracked_page_views")
                 prev = path
-    n_web = sum(1 for s in job.sessions if s.platform == "web")
+    return reqs
+
+
+def write_logs(
+    job: RenderJob, days: dict[str, Any], write: GzipWriter, reqs: list[weblogs.Request], n_web: int
+) -> None:
+    """The day's access log: tracked (`reqs`, of `n_web` web sessions) and untracked visitors, app API
+    calls, errors, bots, probes."""
+    rng, r = _rngs(job, "weblogs")
+    t0 = job.day_start
+    truth = sub(days.setdefault(job.date.isoformat(), {}), "web_logs")
     for _ in range(int(rng.binomial(n_web, UNTRACKED_SHARE))):
         ts = t0 + r.randint(1_800, 79_200)
         ip = cs.ip_from_int(r.getrandbits(32))

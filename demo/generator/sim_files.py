@@ -6,7 +6,6 @@ A part of `Simulator` (simulate.py), which holds the shared state these methods 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 import orjson
@@ -159,23 +158,28 @@ class FileSourcesSimulation:
         _add(_sub(lake, "fx_rates"), "rows", len(CURRENCIES))
 
     # ------------------------------------------------------------------ ad platform
-    def write_ad_metrics(self, day: int, sessions: list[cs.Session]) -> None:
-        """Final daily metrics per active campaign, consistent with the paid sessions in the clickstream."""
+    def count_paid_sessions(self, sessions: list[cs.Session]) -> None:
+        """Count the paid sessions (and their orders) per campaign, a chunk of the day's sessions at a time."""
+        clicks, orders = self._paid_clicks, self._paid_orders
+        for s in sessions:
+            campaign_id = s.source.campaign_id
+            if campaign_id is not None:
+                clicks[campaign_id] = clicks.get(campaign_id, 0) + 1
+                orders[campaign_id] = orders.get(campaign_id, 0) + int(s.order_id is not None)
+
+    def write_ad_metrics(self, day: int) -> None:
+        """Final daily metrics per active campaign, consistent with the paid sessions in the clickstream
+        (count_paid_sessions)."""
         date = START_DATE + dt.timedelta(days=day)
         rng = day_rng(self.seed, day, "ads")
-        clicks_from_sessions: dict[int, int] = defaultdict(int)
-        orders_from_sessions: dict[int, int] = defaultdict(int)
-        for s in sessions:
-            if s.source.campaign_id is not None:
-                clicks_from_sessions[s.source.campaign_id] += 1
-                orders_from_sessions[s.source.campaign_id] += int(s.order_id is not None)
+        clicks_from_sessions, orders_from_sessions = self._paid_clicks, self._paid_orders
         rows = []
         bid_value = bid_value_factor(self.seed, self.scale)
         truth = _sub(self.truth_day(date), "ad_metrics")
         for c in CAMPAIGNS:
             if not c.active_on(day):
                 continue
-            sessions_n = clicks_from_sessions[c.campaign_id]
+            sessions_n = clicks_from_sessions.get(c.campaign_id, 0)
             clicks = sessions_n + int(rng.binomial(sessions_n, 0.12)) + int(rng.poisson(0.3))
             impressions = max(
                 clicks,
@@ -183,7 +187,7 @@ class FileSourcesSimulation:
                 + int(rng.poisson(max(5.0, 2_000 * self.scale * c.weight))),
             )
             cost_cents = int(round(clicks * c.cpc_cents * bid_value * rng.uniform(0.8, 1.2)))
-            orders = orders_from_sessions[c.campaign_id]
+            orders = orders_from_sessions.get(c.campaign_id, 0)
             conversions = orders + int(rng.binomial(orders + 1, 0.1))
             rows.append(
                 (date.isoformat(), c.campaign_id, impressions, clicks, conversions, cost_cents * 10_000, c.currency)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
 from . import clickstream as cs
 from .randomness import day_random, day_rng, weighted
+from .render import SESSIONS_PER_FILE
 from .shop_rules import (
     APP_CONVERSION_FACTOR,
     BOUNCE_P,
@@ -48,7 +50,9 @@ class SessionSimulation:
     """Web and app visits (a part of `Simulator`)."""
 
     # ------------------------------------------------------------------ sessions
-    def plan_sessions(self, day: int) -> list[cs.Session]:
+    def plan_sessions(self, day: int) -> tuple[int, Iterator[list[cs.Session]]]:
+        """How many sessions the day has, and the sessions in start order, SESSIONS_PER_FILE at a time
+        (planned as they are taken: a whole day of sessions is never held at once)."""
         rng = day_rng(self.seed, day, "sessions")
         r = day_random(self.seed, day, "sessions")
         n = self.n(SESSIONS_PER_DAY, day, rng)
@@ -61,11 +65,26 @@ class SessionSimulation:
         starts = np.clip(hours * 3600 + rng.integers(0, 3600, size=n), 1_800, 79_200) * 1000 + rng.integers(0, 1000, n)
         order = np.argsort(starts, kind="stable")
         active = [c for c in CAMPAIGNS if c.active_on(day)]
-        web_campaigns = [c for c in active if not c.app]
-        app_campaigns = [c for c in active if c.app]
         new_anon = cs.uuid_bits(rng, n)  # formatted for the new visitors only
         week = (START_DATE + dt.timedelta(days=day)).isocalendar().week
-        sessions = []
+        return n, self._planned(day, r, t0_ms, platforms, starts, order, visitors, new_anon, week, active)
+
+    def _planned(
+        self,
+        day: int,
+        r: random.Random,
+        t0_ms: int,
+        platforms: np.ndarray,
+        starts: np.ndarray,
+        order: np.ndarray,
+        visitors: list[int | None],
+        new_anon: list[list[int]],
+        week: int,
+        active: list[Campaign],
+    ) -> Iterator[list[cs.Session]]:
+        web_campaigns = [c for c in active if not c.app]
+        app_campaigns = [c for c in active if c.app]
+        sessions: list[cs.Session] = []
         platform_of, start_of = platforms.tolist(), starts.tolist()  # Python ints: no numpy scalar per read
         for rank, i in enumerate(order.tolist()):
             platform = ("web", "ios", "android")[platform_of[i]]
@@ -107,7 +126,11 @@ class SessionSimulation:
                     late=r.random() < LATE_SESSION_P[platform],
                 )
             )
-        return sessions
+            if len(sessions) == SESSIONS_PER_FILE:
+                yield sessions
+                sessions = []
+        if sessions:
+            yield sessions
 
     @staticmethod
     def _source(
@@ -164,14 +187,30 @@ class SessionSimulation:
                 chosen.append(pid)
         return [(pid, weighted(r, QUANTITIES), int(prices[currency][pid - 1])) for pid in chosen]
 
-    def shop(self, day: int, sessions: list[cs.Session]) -> None:
-        """Browsing, carts and orders for the day's sessions; new visitors who buy become customers."""
+    def shop(self, day: int, n_sessions: int, planned: Iterable[list[cs.Session]]) -> Iterator[list[cs.Session]]:
+        """Browsing, carts and orders for the day's sessions, a chunk at a time (yielded when done);
+        new visitors who buy become customers."""
         rng = day_rng(self.seed, day, "shopping")
         r = day_random(self.seed, day, "shopping")
         ids, weights, prices = self._catalog_today(day)
-        picks = rng.choice(ids, size=len(sessions) * 14 + 20, p=weights).tolist()
+        picks = rng.choice(ids, size=n_sessions * 14 + 20, p=weights).tolist()
         slugs, skus = self._slugs()
-        # one geometric draw per visit that does not bounce, drawn at once (the same numbers, in order)
+        for sessions in planned:
+            self._shop(day, r, rng, sessions, picks, prices, slugs, skus)
+            yield sessions
+
+    def _shop(
+        self,
+        day: int,
+        r: random.Random,
+        rng: np.random.Generator,
+        sessions: list[cs.Session],
+        picks: list[int],
+        prices: dict[str, np.ndarray],
+        slugs: dict[int, str],
+        skus: dict[int, str],
+    ) -> None:
+        # one geometric draw per visit that does not bounce, drawn per chunk (the same numbers, in order)
         n_browsed = iter(rng.geometric(0.55, size=sum(1 for s in sessions if not s.bounces)).tolist())
         for s in sessions:
             new_customer = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import multiprocessing
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -18,9 +19,10 @@ from typing import Any
 import numpy as np
 
 from . import clickstream as cs
+from . import render
 from .oltp import OltpBatch, OltpStore
 from .randomness import day_random
-from .render import RenderJob, RenderResult, merge_counts, render_day
+from .render import DayRenderer, RenderJob, RenderResult, merge_counts
 from .render import add as _add
 from .render import sub as _sub
 from .shop_rules import (
@@ -39,6 +41,9 @@ from .world import (
     product_info,
 )
 
+RENDER_BACKLOG = 4
+"""Render tasks (a day's start, a chunk of sessions, a day's end) handed to the worker and not yet done: the
+simulator runs at most this far ahead, so the sessions waiting for the worker do not grow with SCALE."""
 GC_THRESHOLDS = (50_000, 20, 100)
 """A day makes millions of short-lived objects and hardly any reference cycles: with a young generation
 of 50k objects instead of CPython's 700 the collector runs ~30x less often (about 15% of the CPU)."""
@@ -74,7 +79,8 @@ class Simulator(CatalogSimulation, OrderSimulation, SessionSimulation, FileSourc
         # One thread per sink keeps each sink's writes in day order.
         self._file_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-files")
         self._in_flight: list[Future[Any]] = []
-        # Rendering events and logs (the bulk of the bytes) runs in a second process, one day behind.
+        # Rendering events and logs (the bulk of the bytes) runs in a second process, a few chunks of
+        # sessions behind the simulation (RENDER_BACKLOG).
         self._render_pool = (
             ProcessPoolExecutor(
                 max_workers=1,
@@ -85,7 +91,9 @@ class Simulator(CatalogSimulation, OrderSimulation, SessionSimulation, FileSourc
             if parallel
             else None
         )
-        self._rendering: Future[RenderResult] | None = None
+        self._rendering: deque[Future[Any]] = deque()  # in the worker's order: absorbed in day order
+        self._renderer: DayRenderer | None = None  # without a worker: the day being rendered here
+        self._worker_has_late = False  # the worker holds the late events of the day it rendered last
 
     def _write_file(self, fn: Any, *args: Any) -> None:
         self._in_flight.append(self._file_io.submit(fn, *args))
@@ -96,20 +104,28 @@ class Simulator(CatalogSimulation, OrderSimulation, SessionSimulation, FileSourc
         for future in in_flight:
             future.result()
 
-    def _collect_render(self) -> None:
-        """Take in the previous day's rendering: its counters and the events that arrive late."""
-        if self._rendering is not None:
-            result = self._rendering.result()
-            self._rendering = None
-            self._absorb(result)
+    def _collect_render(self, backlog: int = 0) -> None:
+        """Wait for the worker's oldest tasks until at most `backlog` are left; take in each finished
+        day's rendering: its counters and the events that arrive late."""
+        while len(self._rendering) > backlog:
+            result = self._rendering.popleft().result()
+            if isinstance(result, RenderResult):
+                self._absorb(result)
+
+    def _to_worker(self, fn: Any, *args: Any) -> None:
+        assert self._render_pool is not None
+        self._rendering.append(self._render_pool.submit(fn, *args))
+        self._collect_render(RENDER_BACKLOG)
 
     def _absorb(self, result: RenderResult) -> None:
         merge_counts(self.state.truth, result.truth)
         self.state.late_events = result.late_events
 
-    def _render(self, day: int, sessions: list[cs.Session]) -> None:
-        self._collect_render()
+    def _render_start(self, day: int) -> None:
+        """Begin rendering the day (in the worker, or here without one)."""
         slugs, _ = self._slugs()
+        # The worker carries the late events from one day to the next; state.late_events are those of
+        # the day before this run (or, without a worker, of the day rendered last).
         job = RenderJob(
             seed=self.seed,
             day=day,
@@ -120,13 +136,28 @@ class Simulator(CatalogSimulation, OrderSimulation, SessionSimulation, FileSourc
             events_dir=self.paths.events,
             logs_dir=self.paths.nginx_logs,
             product_paths=[f"/p/{slug}" for slug in slugs.values()],
-            sessions=sessions,
-            arrived_late=self.state.late_events,
+            arrived_late=None if self._worker_has_late else self.state.late_events,
         )
         if self._render_pool is None:
-            self._absorb(render_day(job))
+            self._renderer = DayRenderer(job)
         else:
-            self._rendering = self._render_pool.submit(render_day, job)
+            self._to_worker(render.start_day, job)
+            self._worker_has_late = True
+
+    def _render_sessions(self, sessions: list[cs.Session]) -> None:
+        """Render the next chunk of the day's sessions (SESSIONS_PER_FILE, in start order)."""
+        if self._renderer is not None:
+            self._renderer.add(sessions)
+        else:
+            self._to_worker(render.add_sessions, sessions)
+
+    def _render_finish(self) -> None:
+        """The day's access log; the day's counters and late events are taken in when done."""
+        if self._renderer is not None:
+            renderer, self._renderer = self._renderer, None
+            self._absorb(renderer.finish())
+        else:
+            self._to_worker(render.finish_day)
 
     def close(self) -> None:
         try:
@@ -172,14 +203,20 @@ class Simulator(CatalogSimulation, OrderSimulation, SessionSimulation, FileSourc
         self._refunds: list[dict[str, Any]] = []
         self._new_customers: list[tuple[int, int]] = []
         self._sold: dict[int, int] = {}
+        self._paid_clicks: dict[int, int] = {}  # campaign id: sessions, orders (write_ad_metrics)
+        self._paid_orders: dict[int, int] = {}
         if day == 0:
             self.bootstrap(batch)
         else:
             self.catalog_changes(day, batch)
         self.customer_changes(day, batch)
         self.churn_step(day)
-        sessions = self.plan_sessions(day)
-        self.shop(day, sessions)
+        # Sessions are planned, shopped and rendered SESSIONS_PER_FILE at a time: memory stays flat in SCALE.
+        n_sessions, planned = self.plan_sessions(day)
+        self._render_start(day)
+        for sessions in self.shop(day, n_sessions, planned):
+            self._render_sessions(sessions)
+            self.count_paid_sessions(sessions)
         self.offline_orders(day)
         if self._new_customers:
             ids = np.array([c for c, _ in self._new_customers])
@@ -189,9 +226,9 @@ class Simulator(CatalogSimulation, OrderSimulation, SessionSimulation, FileSourc
         reviews = self.apply_transitions(day, batch)
         self._insert_orders(batch)
         self.store.write(batch)
-        self._render(day, sessions)
+        self._render_finish()
         self.write_reviews(day, reviews)
         self.write_lake(day)
-        self.write_ad_metrics(day, sessions)
+        self.write_ad_metrics(day)
         self.end_of_day_behaviour(day)
         self.state.days_generated = day + 1
