@@ -9,22 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import orjson
 
 from . import clickstream as cs
 from . import weblogs
-from .files import partition_dir, write_gzip_lines
+from .files import GzipLinesWriter, partition_dir, write_gzip_lines
 
-GzipWriter = Callable[[Path, list[str]], None]
 SESSIONS_PER_FILE = 4_000  # one part file per 4k sessions (~18k events)
+LOG_LINES_PER_WRITE = 10_000  # the access log is rendered and compressed this many lines at a time
 UNTRACKED_SHARE = 0.12  # web visitors whose ad blocker drops the SDK: in the logs, not the events
 BOT_REQUESTS_PER_DAY = 2_500  # at SCALE=1
 
@@ -99,10 +98,10 @@ class DayRenderer:
         self._gzip_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-gzip")
         self._writes: list[Future[None]] = []
 
-    def _write(self, path: Path, lines: list[str]) -> None:
-        for future in self._writes:  # at most one file waits: memory does not grow with the day
+    def _submit(self, fn: Any, *args: Any) -> None:
+        for future in self._writes:  # at most one write waits: memory does not grow with the day
             future.result()
-        self._writes = [self._gzip_io.submit(write_gzip_lines, path, lines)]
+        self._writes = [self._gzip_io.submit(fn, *args)]
 
     def add(self, sessions: list[cs.Session]) -> None:
         """The next (at most) SESSIONS_PER_FILE sessions of the day: one part file of events."""
@@ -113,7 +112,7 @@ class DayRenderer:
         lines = sorted(
             on_time + _dirty_copies(self.job, self.rng, self.r, on_time, bad) + (self.arrived if i == 0 else [])
         )
-        self._write(self.out / f"part-{i:05d}.jsonl.gz", [x[1] for x in lines])
+        self._submit(write_gzip_lines, self.out / f"part-{i:05d}.jsonl.gz", [x[1] for x in lines])
         add(self.part, "files")
         add(self.part, "lines", len(lines))
         self.files += 1
@@ -125,12 +124,33 @@ class DayRenderer:
         try:
             if not self.files:  # a day without sessions still has its (first) part file
                 self.add([])
-            write_logs(self.job, self.days, self._write, self.requests, self.n_web)
+            log = _LineStream(self, self.job.logs_dir / f"access.log-{self.job.date:%Y%m%d}.gz")
+            write_logs(self.job, self.days, log, self.requests, self.n_web)
             for future in self._writes:
                 future.result()
         finally:
             self._gzip_io.shutdown(wait=True)
         return RenderResult(self.late, {"days": self.days})
+
+
+class LineSink(Protocol):
+    def write_lines(self, lines: list[str]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _LineStream:
+    """A .gz file written a block of lines at a time in the renderer's writer thread."""
+
+    def __init__(self, renderer: DayRenderer, path: Path) -> None:
+        self._renderer = renderer
+        self._writer = GzipLinesWriter(path)
+
+    def write_lines(self, lines: list[str]) -> None:
+        self._renderer._submit(self._writer.write_lines, lines)
+
+    def close(self) -> None:
+        self._renderer._submit(self._writer.close)
 
 
 def render_day(job: RenderJob, sessions: list[cs.Session]) -> RenderResult:
@@ -259,9 +279,7 @@ def _session_requests(sessions: list[cs.Session], truth: dict[str, Any]) -> list
     return reqs
 
 
-def write_logs(
-    job: RenderJob, days: dict[str, Any], write: GzipWriter, reqs: list[weblogs.Request], n_web: int
-) -> None:
+def write_logs(job: RenderJob, days: dict[str, Any], out: LineSink, reqs: list[weblogs.Request], n_web: int) -> None:
     """The day's access log: tracked (`reqs`, of `n_web` web sessions) and untracked visitors, app API
     calls, errors, bots, probes."""
     rng, r = _rngs(job, "weblogs")
@@ -308,6 +326,8 @@ def write_logs(
     n_bots = int(rng.poisson(BOT_REQUESTS_PER_DAY * job.scale))
     reqs.extend(weblogs.bot_requests(r, t0, n_bots, job.product_paths))
     reqs.sort(key=attrgetter("ts"))  # stable: same-second requests keep their order
+    merge_counts(truth, dict(Counter(req.kind for req in reqs)))
+    merge_counts(sub(truth, "by_status"), dict(Counter(str(req.status) for req in reqs)))
     lines: list[str] = []
     truncate_p = job.dirty_rate * 0.3
     for req in reqs:
@@ -316,7 +336,10 @@ def write_logs(
         if truncate_p and r.random() < truncate_p:
             lines.append(line[: r.randint(15, len(line) - 12)])  # a write cut off by a crash
             add(truth, "truncated")
-    merge_counts(truth, dict(Counter(req.kind for req in reqs)))
-    merge_counts(sub(truth, "by_status"), dict(Counter(str(req.status) for req in reqs)))
+        if len(lines) >= LOG_LINES_PER_WRITE:  # written as it is rendered: no whole day of lines at once
+            add(truth, "lines", len(lines))
+            out.write_lines(lines)
+            lines = []
     add(truth, "lines", len(lines))
-    write(job.logs_dir / f"access.log-{job.date:%Y%m%d}.gz", lines)
+    out.write_lines(lines)
+    out.close()
