@@ -44,6 +44,26 @@ _HOUR_WEIGHTS = np.array(
     [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4.5, 5, 5.5, 5, 4.5, 4.5, 5, 5.5, 6.5, 7.5, 8, 7, 4.5, 2.5]
 )
 _HOUR_WEIGHTS = _HOUR_WEIGHTS / _HOUR_WEIGHTS.sum()
+_POOL_BLOCK = 4_096
+
+
+class _Pool:
+    """Draws taken from the end of an array, as `list.pop()` takes them from the array's `tolist()`, made
+    Python ints a block at a time: a day's draws stay one compact array, not a list of Python ints."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self._values = values
+        self._end = len(values)
+        self._block: list[int] = []
+
+    def pop(self) -> int:
+        if not self._block:
+            if not self._end:
+                raise IndexError("pop from an empty pool")
+            start = max(0, self._end - _POOL_BLOCK)
+            self._block = self._values[start : self._end].tolist()
+            self._end = start
+        return self._block.pop()
 
 
 class SessionSimulation:
@@ -178,7 +198,7 @@ class SessionSimulation:
         return dict(zip(ids, info.slug, strict=True)), dict(zip(ids, info.sku, strict=True))
 
     def _cart(
-        self, r: random.Random, picks: list[int], prices: dict[str, np.ndarray], currency: str, n_items: int
+        self, r: random.Random, picks: list[int] | _Pool, prices: dict[str, np.ndarray], currency: str, n_items: int
     ) -> list[tuple[int, int, int]]:
         chosen: list[int] = []
         while len(chosen) < n_items:
@@ -193,7 +213,7 @@ class SessionSimulation:
         rng = day_rng(self.seed, day, "shopping")
         r = day_random(self.seed, day, "shopping")
         ids, weights, prices = self._catalog_today(day)
-        picks = rng.choice(ids, size=n_sessions * 14 + 20, p=weights).tolist()
+        picks = _Pool(rng.choice(ids, size=n_sessions * 14 + 20, p=weights))
         slugs, skus = self._slugs()
         for sessions in planned:
             self._shop(day, r, rng, sessions, picks, prices, slugs, skus)
@@ -205,7 +225,7 @@ class SessionSimulation:
         r: random.Random,
         rng: np.random.Generator,
         sessions: list[cs.Session],
-        picks: list[int],
+        picks: _Pool,
         prices: dict[str, np.ndarray],
         slugs: dict[int, str],
         skus: dict[int, str],
