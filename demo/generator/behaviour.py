@@ -34,6 +34,7 @@ INITIAL_RECENCY_DAYS = 90  # customers of day 0 last ordered up to this many day
 # over traffic sources); used only by the oracle's expected order rate.
 ORDER_P_PER_VISIT = (1 - 0.42 * 0.7) * 0.07 * 1.1
 APP_SHARE = 0.38  # share of visits on the apps (plan_sessions: web 0.62)
+ORACLE_BLOCK = 65_536  # customers per block of the oracle's computation
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,38 @@ def no_order_probability(
     e_now = engagement(day, last_order_day, tr.decay_days)
     totals = {app: float(visit_weight(tr, e_now, app)[active].sum()) for app in (False, True)}
     offline_total = float((tr.activity * (ENGAGEMENT_FLOOR + e_now))[active].sum())
+    del e_now
+    # Element-wise from here: computed ORACLE_BLOCK customers at a time, so that the dozen arrays of the
+    # horizon's steps are block-sized, not customer-base-sized (memory flat in SCALE); the same numbers.
+    for start in range(0, n, ORACLE_BLOCK):
+        block = slice(start, start + ORACLE_BLOCK)
+        part = Traits(tr.activity[block], tr.price_sensitivity[block], tr.app_preference[block], tr.decay_days[block])
+        p_none[block] = _no_order_block(
+            part,
+            last_order_day[block],
+            active[block],
+            day,
+            returning_visits_per_day,
+            offline_known_per_day,
+            horizon,
+            totals,
+            offline_total,
+        )
+    return p_none
+
+
+def _no_order_block(
+    tr: Traits,
+    last_order_day: np.ndarray,
+    active: np.ndarray,
+    day: int,
+    returning_visits_per_day: float,
+    offline_known_per_day: float,
+    horizon: int,
+    totals: dict[bool, float],
+    offline_total: float,
+) -> np.ndarray:
+    n = len(last_order_day)
     alive_no_order = active.astype(np.float64)
     ordered = np.zeros(n)
     conv = ORDER_P_PER_VISIT * tr.conversion_factor

@@ -126,4 +126,5 @@ class BehaviourSimulation:
         )
         folder = self.paths.state_dir / "oracle"
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, folder / f"{date.isoformat()}.parquet")
+        # in row groups of ORACLE_BLOCK customers: the writer's buffers do not grow with the customer base
+        pq.write_table(table, folder / f"{date.isoformat()}.parquet", row_group_size=bh.ORACLE_BLOCK)
