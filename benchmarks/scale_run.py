@@ -32,6 +32,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from demo.paths import SourcePaths
+
 from ._measure import Measurement, Record, measure, verdict, write_records
 from .build import count
 from .ingest import progress
@@ -63,8 +65,8 @@ class ScaleRun:
 
 def database_rows(data_dir: Path) -> int:
     """Rows in every table of the demo's OLTP database (SQLite, the embedded default)."""
-    path = next(data_dir.rglob("*.sqlite"), None) or next(data_dir.rglob("*.db"), None)
-    if path is None:
+    path = SourcePaths(data_dir).oltp_sqlite
+    if not path.is_file():
         return 0
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
         tables = [r[0] for r in con.execute("select name from sqlite_master where type = 'table'")]
