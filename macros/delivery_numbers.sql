@@ -4,14 +4,17 @@
     Renders a `select` of every column of `relation` plus `delivery_number`: the row's place among
     the rows sharing `partition_by`, ordered by `order_by`, for the rows where `condition` holds
     (null elsewhere). `row_key` identifies a row of `relation` (the columns must not be null).
+    `keys`, when given, is a narrow relation with the same rows as `relation` but only the columns
+    that `partition_by`, `order_by`, `row_key` and `condition` read: the numbering runs on it, and
+    `relation` is read once, as a stream, instead of being held whole.
 -#}
-{% macro delivery_numbers(relation, partition_by, order_by, row_key, condition='true') -%}
-    {{ return(adapter.dispatch('delivery_numbers')(relation, partition_by, order_by, row_key, condition)) }}
+{% macro delivery_numbers(relation, partition_by, order_by, row_key, condition='true', keys=none) -%}
+    {{ return(adapter.dispatch('delivery_numbers')(relation, partition_by, order_by, row_key, condition, keys)) }}
 {%- endmacro %}
 
-{#- One window over all rows: the engine sorts every row with all its columns (Spark, which cannot
-    keep a CTE for the three reads the narrow form needs, and any other engine). -#}
-{% macro default__delivery_numbers(relation, partition_by, order_by, row_key, condition) -%}
+{#- One window over all rows: the engine sorts every row with all its columns (Spark, where the sort
+    is distributed, and any other engine); `keys` is not needed. -#}
+{% macro default__delivery_numbers(relation, partition_by, order_by, row_key, condition, keys) -%}
     select
         *,
         case
@@ -24,16 +27,16 @@
     from {{ relation }}
 {%- endmacro %}
 
-{#- DuckDB and PostgreSQL: the rows computed once (a materialized CTE), the keys counted with a
-    hash aggregate, and the window only over the few rows whose key repeats, on the key columns
-    alone; every other row is its key's first delivery. Half the time of the wide window on 1.3M
-    clickstream events (the sort carried ~50 columns). -#}
-{% macro duckdb__delivery_numbers(relation, partition_by, order_by, row_key, condition) -%}
+{#- DuckDB and PostgreSQL: the keys computed once (a materialized CTE), counted with a hash aggregate,
+    the window only over the few rows whose key repeats, on the key columns alone, joined back to
+    `relation` (a small build side); every other row is its key's first delivery. Without `keys` the
+    materialized rows are `relation`'s, every column. -#}
+{% macro duckdb__delivery_numbers(relation, partition_by, order_by, row_key, condition, keys) -%}
     with
 
-    delivered_rows as materialized (
+    delivered_keys as materialized (
 
-        select * from {{ relation }}
+        select * from {{ keys or relation }}
 
     ),
 
@@ -43,7 +46,7 @@
             {%- for column in partition_by %}
             {{ column }} as repeated_{{ loop.index }}{{ ',' if not loop.last }}
             {%- endfor %}
-        from delivered_rows
+        from delivered_keys
         where {{ condition }}
         group by {{ partition_by | join(', ') }}
         having count(*) > 1
@@ -54,26 +57,32 @@
 
         select
             {%- for column in row_key %}
-            delivered_rows.{{ column }} as repeat_{{ loop.index }},
+            delivered_keys.{{ column }} as repeat_{{ loop.index }},
             {%- endfor %}
             row_number() over (
-                partition by {% for column in partition_by %}delivered_rows.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+                partition by {% for column in partition_by %}delivered_keys.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
                 order by {{ order_by }}
             ) as repeat_number
-        from delivered_rows
-        inner join repeated_keys
-            on
-            {%- for column in partition_by %}
-            {% if not loop.first %}and {% endif %}delivered_rows.{{ column }} = repeated_keys.repeated_{{ loop.index }}
-            {%- endfor %}
+        from delivered_keys
         where {{ condition }}
+            -- a semi join: estimated no larger than the keys, so the join below builds its hash table
+            -- on these few rows (an inner join on two columns was estimated at 8x the keys' rows,
+            -- and DuckDB then built it on every parsed row)
+            and exists (
+                select 1
+                from repeated_keys
+                where
+                    {%- for column in partition_by %}
+                    {% if not loop.first %}and {% endif %}delivered_keys.{{ column }} = repeated_keys.repeated_{{ loop.index }}
+                    {%- endfor %}
+            )
 
     )
 
     select
         delivered_rows.*,
         case when {{ condition }} then coalesce(repeat_deliveries.repeat_number, 1) end as delivery_number
-    from delivered_rows
+    from {{ relation if keys else 'delivered_keys' }} as delivered_rows
     left join repeat_deliveries
         on
         {%- for column in row_key %}
@@ -81,58 +90,6 @@
         {%- endfor %}
 {%- endmacro %}
 
-{% macro postgres__delivery_numbers(relation, partition_by, order_by, row_key, condition) -%}
-    {{ duckdb__delivery_numbers(relation, partition_by, order_by, row_key, condition) }}
-{%- endmacro %}
-
-{# Every row of `relation` plus `alias`: whether `flag` is true on any row of its `partition_by` group (a window's bool_or, without sorting every row). #}
-{% macro partition_bool_or(relation, flag, partition_by, alias) -%}
-    {{ return(adapter.dispatch('partition_bool_or')(relation, flag, partition_by, alias)) }}
-{%- endmacro %}
-
-{#- A window over all rows (Spark and any other engine). -#}
-{% macro default__partition_bool_or(relation, flag, partition_by, alias) -%}
-    select
-        *,
-        bool_or({{ flag }}) over (partition by {{ partition_by | join(', ') }}) as {{ alias }}
-    from {{ relation }}
-{%- endmacro %}
-
-{#- DuckDB and PostgreSQL: the rows computed once (a materialized CTE), one hash aggregate per group
-    joined back; the window sorted every row with all its columns (2.3 of 7.3 s of the web-log parse
-    at SCALE 1). -#}
-{% macro duckdb__partition_bool_or(relation, flag, partition_by, alias) -%}
-    with
-
-    partitioned_rows as materialized (
-
-        select * from {{ relation }}
-
-    ),
-
-    partition_flags as (
-
-        select
-            {%- for column in partition_by %}
-            {{ column }} as flag_partition_{{ loop.index }},
-            {%- endfor %}
-            bool_or({{ flag }}) as {{ alias }}
-        from partitioned_rows
-        group by {{ partition_by | join(', ') }}
-
-    )
-
-    select
-        partitioned_rows.*,
-        partition_flags.{{ alias }}
-    from partitioned_rows
-    left join partition_flags
-        on
-        {%- for column in partition_by %}
-        {% if not loop.first %}and {% endif %}partitioned_rows.{{ column }} = partition_flags.flag_partition_{{ loop.index }}
-        {%- endfor %}
-{%- endmacro %}
-
-{% macro postgres__partition_bool_or(relation, flag, partition_by, alias) -%}
-    {{ duckdb__partition_bool_or(relation, flag, partition_by, alias) }}
+{% macro postgres__delivery_numbers(relation, partition_by, order_by, row_key, condition, keys) -%}
+    {{ duckdb__delivery_numbers(relation, partition_by, order_by, row_key, condition, keys) }}
 {%- endmacro %}

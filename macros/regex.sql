@@ -121,3 +121,22 @@
 {% macro postgres__materialized_cte() -%}
     materialized
 {%- endmacro %}
+
+{#- The keyword that keeps a CTE read more than once inlined (computed again by each reader) instead of
+    held whole: a wide stream whose narrow key columns are also read on their own. -#}
+{% macro inlined_cte() -%}
+    {{ return(adapter.dispatch('inlined_cte')()) }}
+{%- endmacro %}
+
+{#- Spark and other engines inline CTEs: nothing to add. -#}
+{% macro default__inlined_cte() -%}
+{%- endmacro %}
+
+{#- DuckDB (1.3+) and PostgreSQL (12+) materialize a CTE read more than once unless told not to. -#}
+{% macro duckdb__inlined_cte() -%}
+    not materialized
+{%- endmacro %}
+
+{% macro postgres__inlined_cte() -%}
+    not materialized
+{%- endmacro %}

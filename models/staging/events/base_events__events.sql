@@ -28,7 +28,7 @@
 
 with
 
-raw_events as (
+raw_events as {{ inlined_cte() }} (
 
     select * from {{ source_if_loaded('events', 'events', raw_columns) }}
     {% if is_incremental() %}
@@ -38,7 +38,7 @@ raw_events as (
 
 ),
 
-checked as (
+checked as {{ inlined_cte() }} (
 
     select
         *,
@@ -47,9 +47,10 @@ checked as (
 
 ),
 
-parseable as (
+parseable as {{ inlined_cte() }} (
 
-    -- the JSON text only where it parses: the extraction functions may raise on anything else
+    -- read twice (every field, then the delivery keys alone), computed by each reader: the JSON text
+    -- only where it parses: the extraction functions may raise on anything else
     select
         *,
         case when is_json_object then event end as event_json
@@ -124,6 +125,35 @@ deliveries as (
 
 ),
 
+{%- set key_paths = ['event_id', 'received_at'] %}
+
+-- the same rows with only what numbering the deliveries reads: parsed again, but narrow, so the
+-- parsed rows stream through instead of being held whole (a full parse at SCALE 10 spilled tens of GB)
+new_delivery_keys as (
+
+    select
+        _file_name,
+        _line_number,
+        _dlt_load_id,
+        is_json_object,
+        {{ json_text_value_at('key_values', key_paths, 0) }} as event_id,
+        {{ iso_timestamp_to_utc(json_text_value_at('key_values', key_paths, 1)) }} as received_at
+    from (
+        select
+            *,
+            {{ json_text_values('event_json', key_paths) }} as key_values
+        from parseable
+    ) as key_documents
+
+),
+
+delivery_keys as (
+
+    {{ reflag_loaded_rows('new_delivery_keys', 'event_id', ['_file_name', '_line_number', '_dlt_load_id',
+        "(invalid_reason is distinct from 'malformed_json') as is_json_object", 'event_id', 'received_at']) }}
+
+),
+
 -- the first delivery of an event_id is the event; later copies (SDK retries) are duplicates
 ranked as (
 
@@ -133,6 +163,7 @@ ranked as (
         order_by='received_at nulls last, _file_name, _line_number',
         row_key=['_file_name', '_line_number', '_dlt_load_id'],
         condition='is_json_object and event_id is not null',
+        keys='delivery_keys',
     ) }}
 
 ),

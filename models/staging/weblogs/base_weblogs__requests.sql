@@ -45,7 +45,7 @@ bot|crawl|spider|slurp|curl/|wget/|python-requests|python-urllib|go-http-client|
 
 with
 
-access_log as (
+access_log as {{ inlined_cte() }} (
 
     select * from {{ source('weblogs', 'access_log') }}
     {% if is_incremental() %}
@@ -91,22 +91,50 @@ fields as (
 
 ),
 
+{%- if 'optional_tail' in line_format.groups %}
+
+-- does any line of the file have the optional tail? The lines matched again, keeping only that: a
+-- second match costs less than holding every parsed line until the last line of its file is seen
 file_tails as (
 
-    -- does any line of the file have the optional tail?
-    {{ partition_bool_or('fields', 'has_optional_tail', ['_file_name'], 'file_has_optional_tail') }}
+    select
+        _file_name as tail_file_name,
+        bool_or(coalesce({{ field['optional_tail'] }}, '') <> '') as file_has_optional_tail
+    from (
+        select
+            _file_name,
+            {{ regex_captures('line', line_format.pattern, line_format.group_count) }} as captures
+        from access_log
+    ) as tail_lines
+    group by _file_name
 
 ),
 
 lines_judged as (
 
     select
-        *,
+        fields.*,
         {{ regex_captures('request_line', request_pattern, 4) }} as request_captures,
-        is_format_match and (has_optional_tail or not file_has_optional_tail) as is_parsed_line
-    from file_tails
+        is_format_match and (has_optional_tail or not coalesce(file_tails.file_has_optional_tail, false))
+            as is_parsed_line
+    from fields
+    left join file_tails
+        on fields._file_name = file_tails.tail_file_name
 
 ),
+{%- else %}
+
+lines_judged as (
+
+    -- the format has no optional tail: every line that matches is whole
+    select
+        *,
+        {{ regex_captures('request_line', request_pattern, 4) }} as request_captures,
+        is_format_match as is_parsed_line
+    from fields
+
+),
+{%- endif %}
 
 parsed as (
 
@@ -151,6 +179,25 @@ log_lines as (
 
 ),
 
+-- the same rows' keys alone, straight from the raw table: numbering the deliveries reads these, so the
+-- parsed lines stream through instead of being held whole
+new_line_keys as (
+
+    select
+        {{ surrogate_key(['_file_name', '_line_number']) }} as request_id,
+        _file_name,
+        _line_number,
+        _dlt_load_id
+    from access_log
+
+),
+
+line_keys as (
+
+    {{ reflag_loaded_rows('new_line_keys', 'request_id', ['request_id', '_file_name', '_line_number', '_dlt_load_id']) }}
+
+),
+
 -- a line loaded again (the same file and line in a later load) is a duplicate of its first load
 ranked as (
 
@@ -159,6 +206,7 @@ ranked as (
         partition_by=['_file_name', '_line_number'],
         order_by='_dlt_load_id',
         row_key=['_file_name', '_line_number', '_dlt_load_id'],
+        keys='line_keys',
     ) }}
 
 ),
