@@ -46,7 +46,8 @@ events as (
 
 ),
 
--- the visitor's previous event, in event time (not arrival order), ties broken by event_id
+-- the visitor's previous event, in event time (not arrival order), ties broken by event_id, and the
+-- event's place in that order
 previous_events as (
 
     select
@@ -54,7 +55,11 @@ previous_events as (
         lag(event_at) over (
             partition by anonymous_id
             order by event_at, event_id
-        ) as previous_event_at
+        ) as previous_event_at,
+        row_number() over (
+            partition by anonymous_id
+            order by event_at, event_id
+        ) as visitor_event_number
     from events
 
 ),
@@ -72,16 +77,23 @@ session_starts as (
 
 ),
 
+-- running over the same order as above (one more sort, not two): the session's number, and its first
+-- event's time and place, the latest session start so far (event_at never decreases in this order)
 session_numbers as (
 
     select
         *,
-        cast(sum(case when is_session_start then 1 else 0 end) over (
-            partition by anonymous_id
-            order by event_at, event_id
-            rows between unbounded preceding and current row
-        ) as {{ dbt.type_bigint() }}) as session_number
+        cast(sum(case when is_session_start then 1 else 0 end) over visitor_order as {{ dbt.type_bigint() }})
+            as session_number,
+        max(case when is_session_start then event_at end) over visitor_order as session_started_at,
+        max(case when is_session_start then visitor_event_number end) over visitor_order
+            as session_first_event_number
     from session_starts
+    window visitor_order as (
+        partition by anonymous_id
+        order by event_at, event_id
+        rows between unbounded preceding and current row
+    )
 
 ),
 
@@ -89,11 +101,8 @@ session_bounds as (
 
     select
         *,
-        min(event_at) over (partition by anonymous_id, session_number) as session_started_at,
-        cast(row_number() over (
-            partition by anonymous_id, session_number
-            order by event_at, event_id
-        ) as {{ dbt.type_bigint() }}) as event_number_in_session
+        cast(visitor_event_number - session_first_event_number + 1 as {{ dbt.type_bigint() }})
+            as event_number_in_session
     from session_numbers
 
 ),
