@@ -1,11 +1,12 @@
 {#- One row per clickstream session: its activity, landing page, UTM parameters and marketing channel. -#}
 
 {#- a table, not the folder's view: its tests and the marts read it, and as a view each would redo the session aggregation over all events -#}
+{#- `sessionized_events` is read three times (landing events, customers, activity): inlined, each reads the columns it needs from the table; materialized (DuckDB's default for a CTE read more than once) it held every column of every event -#}
 {{ config(materialized='table') }}
 
 with
 
-sessionized_events as (
+sessionized_events as {{ inlined_cte() }} (
 
     select * from {{ ref('int_events_sessionized') }}
 
