@@ -114,8 +114,9 @@ lines_judged as (
 
     select
         fields.*,
-        {{ regex_captures('request_line', request_pattern, 4) }} as request_captures,
-        is_format_match and (has_optional_tail or not coalesce(file_tails.file_has_optional_tail, false))
+        {{ regex_captures('fields.request_line', request_pattern, 4) }} as request_captures,
+        fields.is_format_match
+        and (fields.has_optional_tail or not coalesce(file_tails.file_has_optional_tail, false))
             as is_parsed_line
     from fields
     left join file_tails
@@ -194,7 +195,9 @@ new_line_keys as (
 
 line_keys as (
 
-    {{ reflag_loaded_rows('new_line_keys', 'request_id', ['request_id', '_file_name', '_line_number', '_dlt_load_id']) }}
+    {{ reflag_loaded_rows(
+        'new_line_keys', 'request_id', ['request_id', '_file_name', '_line_number', '_dlt_load_id'],
+    ) }}
 
 ),
 
