@@ -4,11 +4,17 @@
     Renders a `select` of every column of `relation` plus `delivery_number`: the row's place among
     the rows sharing `partition_by`, ordered by `order_by`, for the rows where `condition` holds
     (null elsewhere). `row_key` identifies a row of `relation` (the columns must not be null).
-    `keys`, when given, is a narrow relation with the same rows as `relation` but only the columns
+    `keys` (required) is a narrow relation with the same rows as `relation` but only the columns
     that `partition_by`, `order_by`, `row_key` and `condition` read: the numbering runs on it, and
     `relation` is read once, as a stream, instead of being held whole.
 -#}
 {% macro delivery_numbers(relation, partition_by, order_by, row_key, condition='true', keys=none) -%}
+    {%- if keys is none -%}
+        {{ exceptions.raise_compiler_error(
+            "delivery_numbers: pass keys=, a relation of the same rows with only the columns that "
+            ~ "partition_by, order_by, row_key and condition read (see macros/delivery_numbers.yml)"
+        ) }}
+    {%- endif -%}
     {{ return(adapter.dispatch('delivery_numbers')(relation, partition_by, order_by, row_key, condition, keys)) }}
 {%- endmacro %}
 
@@ -29,14 +35,13 @@
 
 {#- DuckDB and PostgreSQL: the keys computed once (a materialized CTE), counted with a hash aggregate,
     the window only over the few rows whose key repeats, on the key columns alone, joined back to
-    `relation` (a small build side); every other row is its key's first delivery. Without `keys` the
-    materialized rows are `relation`'s, every column. -#}
+    `relation` (a small build side); every other row is its key's first delivery. -#}
 {% macro duckdb__delivery_numbers(relation, partition_by, order_by, row_key, condition, keys) -%}
     with
 
     delivered_keys as materialized (
 
-        select * from {{ keys or relation }}
+        select * from {{ keys }}
 
     ),
 
@@ -82,7 +87,7 @@
     select
         delivered_rows.*,
         case when {{ condition }} then coalesce(repeat_deliveries.repeat_number, 1) end as delivery_number
-    from {{ relation if keys else 'delivered_keys' }} as delivered_rows
+    from {{ relation }} as delivered_rows
     left join repeat_deliveries
         on
         {%- for column in row_key %}

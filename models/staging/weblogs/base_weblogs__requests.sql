@@ -17,6 +17,9 @@
 
 {#- {pattern, groups: column -> capture group, group_count}: vars weblog_line_regex / weblog_line_groups -#}
 {%- set line_format = weblog_line_format() -%}
+{%- set has_optional_tail = 'optional_tail' in line_format.groups -%}
+{#- the line's one match: an array of its capture groups, null when the line does not match -#}
+{%- set line_captures = regex_captures('line', line_format.pattern, line_format.group_count) -%}
 
 {#- each field as SQL: its capture group, or null when the format has no such field -#}
 {%- set field = {} -%}
@@ -63,7 +66,7 @@ captured as {{ materialized_cte() }} (
         _line_number,
         _dlt_load_id,
         line,
-        {{ regex_captures('line', line_format.pattern, line_format.group_count) }} as captures
+        {{ line_captures }} as captures
     from access_log
 
 ),
@@ -91,22 +94,29 @@ fields as (
 
 ),
 
-{%- if 'optional_tail' in line_format.groups %}
-
 -- does any line of the file have the optional tail? The lines matched again, keeping only that: a
 -- second match costs less than holding every parsed line until the last line of its file is seen
 file_tails as (
 
+    {%- if has_optional_tail %}
     select
         _file_name as tail_file_name,
         bool_or(coalesce({{ field['optional_tail'] }}, '') <> '') as file_has_optional_tail
     from (
         select
             _file_name,
-            {{ regex_captures('line', line_format.pattern, line_format.group_count) }} as captures
+            {{ line_captures }} as captures
         from access_log
     ) as tail_lines
     group by _file_name
+    {%- else %}
+    -- the format has no optional tail: no file has one, and every line that matches is whole
+    select
+        _file_name as tail_file_name,
+        false as file_has_optional_tail
+    from access_log
+    where false
+    {%- endif %}
 
 ),
 
@@ -123,19 +133,6 @@ lines_judged as (
         on fields._file_name = file_tails.tail_file_name
 
 ),
-{%- else %}
-
-lines_judged as (
-
-    -- the format has no optional tail: every line that matches is whole
-    select
-        *,
-        {{ regex_captures('request_line', request_pattern, 4) }} as request_captures,
-        is_format_match as is_parsed_line
-    from fields
-
-),
-{%- endif %}
 
 parsed as (
 
