@@ -195,9 +195,9 @@ def browse(visit: Visit, url: str, manifest: dict) -> None:
     shown = {}
     for row in rows:
         cells = row.find_elements(By.TAG_NAME, "td")
-        shown[visit.text(cells[0])] = (visit.text(cells[2]), visit.text(cells[4]))
+        shown[visit.text(cells[0])] = (visit.text(cells[2]), visit.text(cells[3]), visit.text(cells[4]))
     assert list(shown) == list(node["columns"]), "the page does not list the model's columns"
-    for column, (description, _) in shown.items():
+    for column, (description, _, _) in shown.items():
         assert description, f"{MART}.{column} shows no description"
         assert description == " ".join(node["columns"][column]["description"].split())
 
@@ -207,19 +207,28 @@ def browse(visit: Visit, url: str, manifest: dict) -> None:
         if test["resource_type"] == "test" and test.get("attached_node") == MART_ID and test.get("column_name"):
             badge = badges.get(test["test_metadata"]["name"], "+")
             expected_badges.setdefault(test["column_name"], set()).add(badge)
-    assert {"U", "N"} <= expected_badges.get("order_id", set()), "fct_orders.order_id lost its grain tests"
-    for column, (_, tests) in shown.items():
+    # a contracted mart's non-null columns are constraints (enforced by the engine): N in their own column
+    expected_constraints = {
+        column: {"N"}
+        for column, spec in node["columns"].items()
+        if any(constraint["type"] == "not_null" for constraint in spec.get("constraints", []))
+    }
+    assert "U" in expected_badges.get("order_id", set()), "fct_orders.order_id lost its grain test"
+    assert "N" in expected_constraints.get("order_id", set()), "fct_orders.order_id lost its not_null constraint"
+    for column, (_, constraints, tests) in shown.items():
         assert set(tests.split()) == expected_badges.get(column, set()), f"tests shown on {MART}.{column}"
+        assert set(constraints.split()) == expected_constraints.get(column, set()), f"constraints on {MART}.{column}"
 
     order_id = next(row for row in rows if visit.text(row.find_elements(By.TAG_NAME, "td")[0]) == "order_id")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", order_id)
-    order_id.click()  # expands the column: full description and the names of its tests
+    order_id.click()  # expands the column: full description, the names of its tests, its constraints
     expanded = visit.until(
         lambda d: [el for el in d.find_elements(By.CSS_SELECTOR, "td.column-expanded") if el.is_displayed()],
         "clicking a column expands it",
     )
     details = visit.text(expanded[0])
-    assert "Generic Data Tests" in details and "Unique" in details and "Not Null" in details, details
+    assert "Generic Data Tests" in details and "Unique" in details, details
+    assert "Constraints" in details and "not_null" in details, details
     visit.screenshot("model-columns")
 
     # the lineage graph: the blue button opens a graph canvas with the model, its parents and children
