@@ -8,6 +8,10 @@ Rules (each a function below, each with unit tests on tiny fake manifests):
   listed in its YAML (`make scaffold` lists every column, leaving empty what the source does not describe).
 - grain: every model has a grain test: `unique` + `not_null` on one column (or a `primary_key`
   constraint), or `unique_combination_of_columns`.
+- constraints: a model that declares `not_null` constraints enforces its contract and is a table (on a
+  view or without a contract no engine enforces them), and carries the model-level test
+  `not_null_constraints` (it checks them where the engine does not, Spark; disabled elsewhere); a
+  column with the constraint has no plain `not_null` test besides (the constraint does its work).
 - owner: every model has an owner: `meta.owner` (set per folder in dbt_project.yml) or a dbt `group`
   that names an owner.
 - layers: every model lives in a known layer (the first folder under models/) and reads only what that
@@ -171,6 +175,58 @@ def check_grain(manifest: Manifest) -> Iterator[Violation]:
         yield _violation("grain", node, f"has no grain test: {GRAIN_HELP}")
 
 
+CONSTRAINTS_HELP = "see CONTRIBUTING.md, Tests: contracted marts declare non-null columns as constraints"
+
+
+def _tests_by_model(manifest: Manifest, name: str) -> dict[str, set[str | None]]:
+    """attached model -> the columns (None: model-level) of its `name` generic tests, disabled ones too."""
+    tests = [*project_nodes(manifest, "test")]
+    tests += [node for nodes in (manifest.get("disabled") or {}).values() for node in nodes]
+    found: dict[str, set[str | None]] = {}
+    for test in tests:
+        if test.get("resource_type") == "test" and (test.get("test_metadata") or {}).get("name") == name:
+            column = test.get("column_name")
+            config = test.get("config") or {}
+            if config.get("where") or str(config.get("severity", "error")).lower() != "error":
+                continue  # a filtered or warning-only test is not what a constraint replaces
+            found.setdefault(test.get("attached_node") or "", set()).add(_column(column) if column else None)
+    return found
+
+
+def check_constraints(manifest: Manifest) -> Iterator[Violation]:
+    """not_null constraints only where enforced, checked by not_null_constraints, not doubled by not_null tests."""
+    checked = _tests_by_model(manifest, "not_null_constraints")
+    plain = _tests_by_model(manifest, "not_null")
+    for node in project_nodes(manifest, "model"):
+        uid = node["unique_id"]
+        columns = {
+            _column(name)
+            for name, column in node.get("columns", {}).items()
+            if any(constraint.get("type") == "not_null" for constraint in column.get("constraints") or [])
+        }
+        if not columns:
+            continue
+        config = node.get("config", {})
+        if not (config.get("contract") or {}).get("enforced") or config.get("materialized") not in (
+            "table",
+            "incremental",
+        ):
+            yield _violation(
+                "constraints", node, f"declares not_null constraints but is no contracted table: {CONSTRAINTS_HELP}"
+            )
+        if None not in checked.get(uid, set()):
+            yield _violation(
+                "constraints", node, f"has not_null constraints but no not_null_constraints test: {CONSTRAINTS_HELP}"
+            )
+        doubled = sorted(str(column) for column in columns & plain.get(uid, set()))
+        if doubled:
+            yield _violation(
+                "constraints",
+                node,
+                f"has a not_null test besides the constraint on {', '.join(doubled)}: remove the test",
+            )
+
+
 def check_owner(manifest: Manifest) -> Iterator[Violation]:
     """Every model has `meta.owner` or belongs to a dbt group with an owner."""
     groups = manifest.get("groups", {})
@@ -250,6 +306,7 @@ def check_naming(manifest: Manifest) -> Iterator[Violation]:
 RULES: dict[str, Callable[[Manifest], Iterator[Violation]]] = {
     "description": check_descriptions,
     "grain": check_grain,
+    "constraints": check_constraints,
     "owner": check_owner,
     "layers": check_layers,
     "naming": check_naming,

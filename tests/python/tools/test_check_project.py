@@ -213,6 +213,74 @@ def test_grain_rule_accepts_a_unique_combination_or_a_primary_key_constraint() -
     assert check(manifest(*nodes)) == []
 
 
+# --- constraints -------------------------------------------------------------------------------------
+
+
+def _constrained_mart(contract: bool = True, materialized: str = "table") -> dict[str, Any]:
+    columns = {
+        "order_id": {"description": "The order.", "constraints": [{"type": "not_null"}]},
+        "amount": {"description": "Its amount.", "constraints": [{"type": "not_null"}]},
+    }
+    node = model("fct_orders", "marts/core", depends_on=("model.shop.int_orders_enriched",), columns=columns)
+    node["config"].update({"contract": {"enforced": contract}, "materialized": materialized})
+    return node
+
+
+def _constraints_checked(enabled: bool = False) -> dict[str, Any]:
+    test = generic_test("not_null_constraints", "fct_orders")
+    test["config"] = {"enabled": enabled}
+    return test
+
+
+def _with_constraints(*extra: dict[str, Any], mart: dict[str, Any] | None = None, checked: bool = True) -> dict:
+    """good_project with fct_orders' not_nulls as constraints; the check test disabled, as on DuckDB."""
+    nodes = [
+        node
+        for node in replace(good_project(), mart or _constrained_mart())
+        if not (
+            (node.get("test_metadata") or {}).get("name") == "not_null"
+            and node.get("attached_node", "").endswith(".fct_orders")
+        )
+    ]
+    built = manifest(*nodes, *extra)
+    if checked:
+        disabled = _constraints_checked()
+        built["disabled"] = {disabled["unique_id"]: [disabled]}
+    return built
+
+
+def test_constraints_rule_accepts_not_null_constraints_on_a_contracted_table_with_their_check() -> None:
+    assert check(_with_constraints()) == []
+    assert check(_with_constraints(mart=_constrained_mart(materialized="incremental"))) == []
+
+
+@pytest.mark.parametrize(
+    ("built", "message"),
+    [
+        (lambda: _with_constraints(checked=False), "no not_null_constraints test"),
+        (lambda: _with_constraints(mart=_constrained_mart(contract=False)), "no contracted table"),
+        (lambda: _with_constraints(mart=_constrained_mart(materialized="view")), "no contracted table"),
+        (
+            lambda: _with_constraints(generic_test("not_null", "fct_orders", "amount")),
+            "besides the constraint on amount",
+        ),
+    ],
+    ids=["no query check", "no contract", "a view", "a test doubling the constraint"],
+)
+def test_constraints_rule_fails_where_a_not_null_constraint_is_not_enforced_or_checked(
+    built: Any, message: str
+) -> None:
+    violations = check(built())
+    assert [violation.rule for violation in violations] == ["constraints"]
+    assert message in violations[0].message and "fct_orders" in violations[0].message
+
+
+def test_constraints_rule_leaves_a_filtered_not_null_test_beside_the_constraint() -> None:
+    filtered = generic_test("not_null", "fct_orders", "amount")
+    filtered["config"] = {"where": "amount > 0"}
+    assert check(_with_constraints(filtered)) == []
+
+
 # --- owner -------------------------------------------------------------------------------------------
 
 
