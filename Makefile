@@ -28,6 +28,11 @@ PROD_STATE ?= $(DATA_DIR)/prod-artifacts
 # `make run` (always the demo) sets it
 DEMO_CHECKS ?=
 DBT_BUILD_VARS = $(if $(filter 1 true,$(DEMO_CHECKS)),--vars '{demo_checks: true}',)
+# UNIT_TESTS=1: `make build` runs dbt's unit tests too. They test the SQL on fixed inputs, not the day's data,
+# so the daily build leaves them to `make unit-test`, `make slim-ci` and `make test` (dbt's own advice for
+# production builds); `make run` (the first, whole run) sets it
+UNIT_TESTS ?=
+DBT_BUILD_EXCLUDE = $(if $(filter 1 true,$(UNIT_TESTS)),,--exclude-resource-type unit_test)
 # TARGET: the profiles.yml output of `make build` / `make dbt-build` (dev: DuckDB, the default; postgres; spark)
 TARGET ?= dev
 DBT_TARGET_ARG = $(if $(filter-out dev,$(TARGET)),--target $(TARGET),)
@@ -55,7 +60,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 .PHONY: help setup run demo-data advance api-start api-stop api-status ingest build dbt-build save-manifest publish \
         docs docs-generate docs-serve metrics lint lint-fix test test-fast test-idempotency browser \
         reliability reliability-inputs reliability-crash parity spark-up spark-down bench bench-engines bench-generate \
-        bench-ingest bench-build bench-compare bench-scale-run clean check model show slim-ci monitor monitor-quality scaffold train score ct serve-model bench-train
+        bench-ingest bench-build bench-compare bench-scale-run clean check model show slim-ci unit-test monitor monitor-quality scaffold train score ct serve-model bench-train
 
 help: ## Show this help
 	@echo "Usage: make <target> [DATA_DIR=./data] [SCALE=$(SCALE)] [DAYS=N] [SEED=$(SEED)] [DIRTY=1]"
@@ -73,6 +78,7 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP) ## Create .venv (if missing) and install the pinned dependencies
 
 run: DEMO_CHECKS = 1
+run: UNIT_TESTS = 1
 run: setup demo-data ingest build docs-generate ## Everything on the embedded default: demo data, ingest, dbt build, docs
 	@echo
 	@echo "done. warehouse: $(DATA_DIR)/warehouse.duckdb   docs site: $(DATA_DIR)/docs (make docs-serve)"
@@ -101,12 +107,15 @@ ingest: setup ## Load every source into DATA_DIR/warehouse.duckdb with dlt (SOUR
 	@$(BIN)/python -m demo with -- $(BIN)/python -m ingestion $(INGEST_ARGS)
 
 # `make build` is the three steps in order; each one also runs on its own
-build: dbt-build save-manifest publish ## dbt build (DEMO_CHECKS=1: the demo's own data checks too), then save the production manifest (save-manifest) and publish
+build: dbt-build save-manifest publish ## dbt build without unit tests (UNIT_TESTS=1: with them; DEMO_CHECKS=1: the demo's own data checks too), then save the production manifest (save-manifest) and publish
 
-dbt-build: setup ## dbt build only: seeds, models, snapshots and tests (refused while the warehouse is in use)
+dbt-build: setup ## dbt build only: seeds, models, snapshots and data tests (UNIT_TESTS=1: unit tests too; refused while the warehouse is in use)
 	@mkdir -p "$(DATA_DIR)"
 	@$(if $(DBT_TARGET_ARG),,$(BIN)/python -m tools.warehouse_lock check "$(DATA_DIR)/warehouse.duckdb")
-	@$(DBT) build --project-dir . --profiles-dir . $(DBT_TARGET_ARG) $(DBT_BUILD_VARS)
+	@$(DBT) build --project-dir . --profiles-dir . $(DBT_TARGET_ARG) $(DBT_BUILD_VARS) $(DBT_BUILD_EXCLUDE)
+
+unit-test: setup ## dbt's unit tests alone (the SQL of parsing, sessionization, attribution, SCD2, ... on fixed inputs; after a build)
+	@$(DBT) test --select "test_type:unit" --project-dir . --profiles-dir . $(DBT_TARGET_ARG)
 
 save-manifest: ## Save dbt's manifest (MANIFEST) as the production state that make slim-ci compares with (PROD_STATE)
 	@test -f "$(MANIFEST)" || { echo "no $(MANIFEST): run make dbt-build first" >&2; exit 2; }

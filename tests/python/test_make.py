@@ -36,6 +36,22 @@ def test_make_alone_prints_help_with_every_planned_target() -> None:
     assert "Usage: make" in out.stdout
 
 
+def _dbt_build_line(*args: str) -> str:
+    """The `dbt build` command line that `make -n <args>` would run."""
+    out = make("-n", "-o", "setup", *args)
+    assert out.returncode == 0, out.stderr
+    return next(line for line in out.stdout.splitlines() if "/dbt build" in line)
+
+
+def test_the_daily_build_leaves_the_unit_tests_to_make_test_and_slim_ci() -> None:
+    assert "--exclude-resource-type unit_test" in _dbt_build_line("build")
+    assert "--exclude-resource-type" not in _dbt_build_line("build", "UNIT_TESTS=1")
+    assert "--exclude-resource-type" not in _dbt_build_line("run")  # the first, whole run: every test
+    assert "--exclude-resource-type" not in _dbt_build_line("slim-ci", "PROD_STATE=.")
+    unit = make("-n", "-o", "setup", "unit-test")
+    assert unit.returncode == 0 and 'test --select "test_type:unit"' in unit.stdout, unit.stdout + unit.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
