@@ -167,7 +167,7 @@ MODEL_PORT ?= 5001
 serve-model: setup ## Serve the champion churn model with MLflow's scoring server on 127.0.0.1:MODEL_PORT (default 5001; POST /invocations {"dataframe_records": [...]}; Ctrl-C stops)
 	@$(BIN)/python -m ml serve --port $(MODEL_PORT)
 
-check: setup ## Metadata guardrails: descriptions, grain tests, owners, layer rules, naming (on a fresh dbt parse)
+check: setup ## Metadata guardrails: descriptions, grain tests, not_null constraints, owners, layer rules, naming (on a fresh dbt parse)
 	@$(DBT) parse --project-dir . --profiles-dir . --quiet
 	@$(BIN)/python -m tools.check_project --manifest "$(DBT_TARGET_PATH)/manifest.json"
 
