@@ -180,8 +180,14 @@ CONSTRAINTS_HELP = "see CONTRIBUTING.md, Tests: contracted marts declare non-nul
 
 def _tests_by_model(manifest: Manifest, name: str) -> dict[str, set[str | None]]:
     """attached model -> the columns (None: model-level) of its `name` generic tests, disabled ones too."""
-    tests = [*project_nodes(manifest, "test")]
-    tests += [node for nodes in (manifest.get("disabled") or {}).values() for node in nodes]
+    project = manifest["metadata"]["project_name"]
+    tests = [*project_nodes(manifest, "test")]  # and the disabled ones of the project, as project_nodes picks
+    tests += [
+        node
+        for nodes in (manifest.get("disabled") or {}).values()
+        for node in nodes
+        if node.get("package_name", project) == project
+    ]
     found: dict[str, set[str | None]] = {}
     for test in tests:
         if test.get("resource_type") == "test" and (test.get("test_metadata") or {}).get("name") == name:
