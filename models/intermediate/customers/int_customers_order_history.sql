@@ -1,6 +1,10 @@
 -- Every customer account with its order history: first, second and last order, order count and
 -- lifetime gross and net revenue in US dollars. One row per account (customer_id), accounts
 -- without orders included; canonical_customer_id says which person the account belongs to.
+
+{#- a table, not the folder's view: dim_customers and 15 tests read it, and as a view each would redo the order-history aggregation over every order -#}
+{{ config(materialized='table') }}
+
 with
 
 customers as (

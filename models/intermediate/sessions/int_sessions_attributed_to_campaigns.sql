@@ -1,12 +1,24 @@
-{#- One row per clickstream session: its activity, landing page, UTM parameters and marketing channel. -#}
+{#-
+    One row per clickstream session: its activity, landing page, UTM parameters and marketing channel.
+    Incremental (doc block `sessions__sessions_incremental`): a run recomputes only the sessions of the
+    visitors `int_events_sessionized` rewrote since (events from a dlt load not in this table yet), and
+    of the visitors whose channel the `channel_mapping` seed now gives differently, and replaces them.
+-#}
 
 {#- a table, not the folder's view: its tests and the marts read it, and as a view each would redo the session aggregation over all events -#}
 {#- `sessionized_events` is read three times (landing events, customers, activity): inlined, each reads the columns it needs from the table; materialized (DuckDB's default for a CTE read more than once) it held every column of every event -#}
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='anonymous_id',
+        on_schema_change='fail',
+    )
+}}
 
 with
 
-sessionized_events as {{ inlined_cte() }} (
+all_sessionized_events as {{ inlined_cte() }} (
 
     select * from {{ ref('int_events_sessionized') }}
 
@@ -15,6 +27,48 @@ sessionized_events as {{ inlined_cte() }} (
 channel_mapping as (
 
     select * from {{ ref('channel_mapping') }}
+
+),
+
+{%- if is_incremental() %}
+
+loaded_sessions as (
+
+    select * from {{ this }}
+
+),
+
+-- the visitors to recompute: an event from a dlt load no session here has as its newest (the visitor
+-- was sessionized again, or is new), or a session with UTM parameters whose channel the seed now maps
+-- differently (the UTM rule of `channels` below; the referrer rules change only with this SQL)
+changed_visitors as (
+
+    select anonymous_id
+    from all_sessionized_events
+    where dlt_load_id not in (select distinct dlt_load_id from loaded_sessions)
+
+    union
+
+    select loaded_sessions.anonymous_id
+    from loaded_sessions
+    left join channel_mapping
+        on loaded_sessions.utm_source = channel_mapping.utm_source
+        and loaded_sessions.utm_medium = channel_mapping.utm_medium
+    where (loaded_sessions.utm_source is not null or loaded_sessions.utm_medium is not null)
+        and (
+            loaded_sessions.channel <> coalesce(channel_mapping.channel, 'Other')
+            or loaded_sessions.is_paid <> coalesce(channel_mapping.is_paid, false)
+        )
+
+),
+{%- endif %}
+
+sessionized_events as {{ inlined_cte() }} (
+
+    select * from all_sessionized_events
+    {%- if is_incremental() %}
+    where anonymous_id in (select anonymous_id from changed_visitors)
+    {%- endif %}
 
 ),
 
@@ -86,7 +140,8 @@ session_activity as (
             sum(case when event_type = 'purchase' then 1 else 0 end)
             as {{ dbt.type_bigint() }}
         ) as purchase_count,
-        count(distinct order_id) as order_count
+        count(distinct order_id) as order_count,
+        max(dlt_load_id) as dlt_load_id
     from sessionized_events
     group by session_id
 
@@ -155,7 +210,8 @@ final as (
         landing_events.utm_id,
         landing_events.campaign_id,
         channels.channel,
-        channels.is_paid
+        channels.is_paid,
+        session_activity.dlt_load_id
     from landing_events
     inner join session_activity
         on landing_events.session_id = session_activity.session_id

@@ -19,7 +19,7 @@ from warehouse_helpers import Warehouse
 
 INCREMENTAL_FACTS = ("fct_events", "fct_sessions", "fct_web_requests")
 INCREMENTAL_BASES = ("base_events__events", "base_weblogs__requests")
-INCREMENTAL_INTERMEDIATE = ("int_events_sessionized",)
+INCREMENTAL_INTERMEDIATE = ("int_events_sessionized", "int_sessions_attributed_to_campaigns")
 INCREMENTAL = {
     **{name: "marts" for name in INCREMENTAL_FACTS},
     **{name: "staging" for name in INCREMENTAL_BASES},
