@@ -16,21 +16,44 @@ from pathlib import Path
 class Measurement:
     seconds: float
     peak_rss_mb: float
+    largest_process_mb: float = 0.0
+    """The peak RSS of the largest single process of the tree (the summed peak may be several)."""
+    largest_process: str = ""
+    """That process's command line (shortened), e.g. ``dbt build ...``."""
 
 
-def _tree_rss_kb(pid: int) -> int:
-    total, stack = 0, [pid]
+def _tree_rss_kb(pid: int) -> tuple[int, int, int]:
+    """The summed RSS (kB) of pid and all its descendants, and the largest one's RSS and pid."""
+    total, largest, largest_pid, stack = 0, 0, pid, [pid]
     while stack:
         p = stack.pop()
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+                    rss = int(line.split()[1])
+                    total += rss
+                    if rss > largest:
+                        largest, largest_pid = rss, p
             for task in Path(f"/proc/{p}/task").iterdir():
                 stack.extend(int(c) for c in (task / "children").read_text().split())
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return total
+    return total, largest, largest_pid
+
+
+def _command(pid: int, width: int = 80) -> str:
+    """The command line of a running process, the program's path shortened to its name."""
+    try:
+        parts = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return "?"
+    parts = [part for part in parts if part]
+    if parts:
+        parts[0] = Path(parts[0]).name
+    if len(parts) > 1 and parts[0].startswith("python") and parts[1].endswith((".py", "/dbt")):
+        parts = [Path(parts[1]).name, *parts[2:]]  # `python .venv/bin/dbt build` -> `dbt build`
+    text = " ".join(parts)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> Measurement:
@@ -39,13 +62,17 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Measurement:
     proc = subprocess.Popen(
         cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    peak = 0
+    peak = largest = 0
+    largest_command = ""
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, largest, largest_command
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            total, rss, pid = _tree_rss_kb(proc.pid)
+            peak = max(peak, total)
+            if rss > largest:
+                largest, largest_command = rss, _command(pid)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -56,7 +83,7 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Measurement:
     sampler.join()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {stderr.strip()[-500:]}")
-    return Measurement(seconds, peak / 1024)
+    return Measurement(seconds, peak / 1024, largest / 1024, largest_command)
 
 
 def median(values: list[float]) -> float:

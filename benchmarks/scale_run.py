@@ -81,7 +81,10 @@ def run_scale(data_dir: Path, scale: float, days: int) -> ScaleRun:
         cmd += [f"DATA_DIR={data_dir}", f"SCALE={scale:g}", f"DAYS={days}", "DEMO_CHECKS=1"]
         result.phases[phase] = measure(cmd)
         m = result.phases[phase]
-        progress(f"[SCALE={scale:g}] make {phase}: {m.seconds:.1f} s, peak {m.peak_rss_mb:,.0f} MB")
+        progress(
+            f"[SCALE={scale:g}] make {phase}: {m.seconds:.1f} s, peak {m.peak_rss_mb:,.0f} MB "
+            f"(largest process {m.largest_process_mb:,.0f} MB: {m.largest_process})"
+        )
     result.events = count(data_dir, "select count(*) from marts.fct_events")
     result.database_rows = database_rows(data_dir)
     progress(f"[SCALE={scale:g}] {result.events:,} events in fct_events, {result.database_rows:,} OLTP database rows")
@@ -117,6 +120,8 @@ def report(results: list[ScaleRun]) -> list[Record]:
             rss = judged(result.scale, f"{name}_peak_rss", m.peak_rss_mb, "MB", PEAK_RSS_TARGET_MB)
             print(f"{result.scale:>6g}{phase:>15}{m.seconds:>10.1f}{growth_cells}{m.peak_rss_mb:>9,.0f}  {rss}")
         print(f"{'':>6}{'':>15}  {result.events:,} events in fct_events, {result.database_rows:,} OLTP database rows")
+        for phase, m in result.phases.items():
+            print(f"{'':>6}{phase:>15}  largest process {m.largest_process_mb:,.0f} MB: {m.largest_process}")
     return records
 
 

@@ -8,6 +8,7 @@ wrong way round, or a figure that drops out of the JSON, fails here.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,17 @@ def test_build_report_judges_the_targets_of_the_issue() -> None:
     assert not judged[(1, "monitoring_growth_28_over_7_days")].passed  # 5 > 4 x 1.2
     context = {(r.scale, r.metric) for r in records if r.target is None}
     assert {(1, "full_build_seconds"), (3, "incremental_build_seconds")} <= context
+
+
+def test_measure_names_the_largest_process_of_the_tree() -> None:
+    # a shell (about 1 MB) starting a Python child that holds 200 MiB: the tree's peak counts both,
+    # the largest process is the child, named by its command line
+    from benchmarks._measure import measure
+
+    child = "import time; block = bytearray(200 * 2**20); time.sleep(1.0)"
+    measured = measure(["/bin/sh", "-c", f'"{sys.executable}" -c "{child}"; true'])
+
+    assert measured.largest_process_mb >= 200
+    assert measured.peak_rss_mb >= measured.largest_process_mb
+    assert "bytearray" in measured.largest_process
+    assert measured.largest_process.startswith("python")
