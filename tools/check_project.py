@@ -8,10 +8,12 @@ Rules (each a function below, each with unit tests on tiny fake manifests):
   listed in its YAML (`make scaffold` lists every column, leaving empty what the source does not describe).
 - grain: every model has a grain test: `unique` + `not_null` on one column (or a `primary_key`
   constraint), or `unique_combination_of_columns`.
-- constraints: a model that declares `not_null` constraints enforces its contract and is a table (on a
-  view or without a contract no engine enforces them), and carries the model-level test
-  `not_null_constraints` (it checks them where the engine does not, Spark; disabled elsewhere); a
-  column with the constraint has no plain `not_null` test besides (the constraint does its work).
+- constraints: a model that declares `not_null` constraints carries the model-level test
+  `not_null_constraints` (one scan for all of them). On a contracted table DuckDB and PostgreSQL
+  enforce them at build time (the test runs only where they do not, Spark); on a view or a model
+  without a contract no engine does, so there the test is enabled on every target (`enabled: true`
+  in its config). A column with the constraint has no plain `not_null` test besides (the constraint
+  does its work).
 - owner: every model has an owner: `meta.owner` (set per folder in dbt_project.yml) or a dbt `group`
   that names an owner.
 - layers: every model lives in a known layer (the first folder under models/) and reads only what that
@@ -175,19 +177,20 @@ def check_grain(manifest: Manifest) -> Iterator[Violation]:
         yield _violation("grain", node, f"has no grain test: {GRAIN_HELP}")
 
 
-CONSTRAINTS_HELP = "see CONTRIBUTING.md, Tests: contracted marts declare non-null columns as constraints"
+CONSTRAINTS_HELP = "see CONTRIBUTING.md, Tests: non-null columns are declared as constraints"
 
 
-def _tests_by_model(manifest: Manifest, name: str) -> dict[str, set[str | None]]:
-    """attached model -> the columns (None: model-level) of its `name` generic tests, disabled ones too."""
+def _tests_by_model(manifest: Manifest, name: str, *, disabled: bool = True) -> dict[str, set[str | None]]:
+    """attached model -> the columns (None: model-level) of its `name` generic tests, disabled ones too unless told."""
     project = manifest["metadata"]["project_name"]
     tests = [*project_nodes(manifest, "test")]  # and the disabled ones of the project, as project_nodes picks
-    tests += [
-        node
-        for nodes in (manifest.get("disabled") or {}).values()
-        for node in nodes
-        if node.get("package_name", project) == project
-    ]
+    if disabled:
+        tests += [
+            node
+            for nodes in (manifest.get("disabled") or {}).values()
+            for node in nodes
+            if node.get("package_name", project) == project
+        ]
     found: dict[str, set[str | None]] = {}
     for test in tests:
         if test.get("resource_type") == "test" and (test.get("test_metadata") or {}).get("name") == name:
@@ -200,8 +203,9 @@ def _tests_by_model(manifest: Manifest, name: str) -> dict[str, set[str | None]]
 
 
 def check_constraints(manifest: Manifest) -> Iterator[Violation]:
-    """not_null constraints only where enforced, checked by not_null_constraints, not doubled by not_null tests."""
+    """not_null constraints checked by not_null_constraints (always, where no engine enforces them), not doubled."""
     checked = _tests_by_model(manifest, "not_null_constraints")
+    enabled = _tests_by_model(manifest, "not_null_constraints", disabled=False)
     plain = _tests_by_model(manifest, "not_null")
     for node in project_nodes(manifest, "model"):
         uid = node["unique_id"]
@@ -213,16 +217,21 @@ def check_constraints(manifest: Manifest) -> Iterator[Violation]:
         if not columns:
             continue
         config = node.get("config", {})
-        if not (config.get("contract") or {}).get("enforced") or config.get("materialized") not in (
+        enforced = (config.get("contract") or {}).get("enforced") and config.get("materialized") in (
             "table",
             "incremental",
-        ):
-            yield _violation(
-                "constraints", node, f"declares not_null constraints but is no contracted table: {CONSTRAINTS_HELP}"
-            )
+        )
         if None not in checked.get(uid, set()):
             yield _violation(
                 "constraints", node, f"has not_null constraints but no not_null_constraints test: {CONSTRAINTS_HELP}"
+            )
+        elif not enforced and None not in enabled.get(uid, set()):
+            what = "a view" if config.get("materialized") == "view" else "without a contract"
+            yield _violation(
+                "constraints",
+                node,
+                f"is {what}: no engine enforces its not_null constraints, and its not_null_constraints test is "
+                f"disabled; set `config: {{enabled: true}}` on it: {CONSTRAINTS_HELP}",
             )
         doubled = sorted(str(column) for column in columns & plain.get(uid, set()))
         if doubled:

@@ -15,8 +15,9 @@ What dbt-codegen's `generate_source` and `generate_base_model` do, from what lan
 - `_<dataset>__sources.yml` (with `loaded_at_field` from the dlt load id and a freshness to review) and
   `_<dataset>__models.yml`, with descriptions from the source where it has them: the dlt schema's
   table and column descriptions, else the warehouse's comments. A column with a primary-key hint
-  (or named `id`) gets `unique` + `not_null`, a child table of nested data
-  `unique_combination_of_columns` on its parent row and position.
+  (or named `id`) gets `unique` and a `not_null` constraint (its model the check
+  `not_null_constraints`), a child table of nested data `unique_combination_of_columns` on its
+  parent row and position.
 
 Nothing is invented: what the source does not describe stays empty, and `make check` lists it.
 Existing files are never overwritten unless `--force` (FORCE=1).
@@ -263,18 +264,31 @@ def models_yml(tables: list[Table]) -> str:
     for table in tables:
         out += [f"  - name: {table.model}", f"    description: {yaml_text(table.description)}"]
         names = {column.raw_name for column in table.columns}
+        model_tests = []
         if {"_dlt_parent_id", "_dlt_list_idx"} <= names:  # a dlt child table: one row per parent and position
-            out += [
-                "    data_tests:",
+            model_tests += [
                 "      - unique_combination_of_columns:",
                 "          arguments:",
                 "            combination_of_columns: [dlt_parent_id, dlt_list_idx]",
             ]
+        if any(column.is_key for column in table.columns):  # the key's not_null, as a constraint (CONTRIBUTING.md)
+            model_tests += [
+                "      - not_null_constraints:",
+                "          config:",
+                "            enabled: true  # a view or uncontracted model: no engine enforces the constraints",
+            ]
+        if model_tests:
+            out += ["    data_tests:", *model_tests]
         out.append("    columns:")
         for column in table.columns:
             out += [f"      - name: {column.name}", f"        description: {yaml_text(column.description)}"]
             if column.is_key:
-                out += ["        data_tests:", "          - unique", "          - not_null"]
+                out += [
+                    "        constraints:",
+                    "          - type: not_null",
+                    "        data_tests:",
+                    "          - unique",
+                ]
         out.append("")
     return "\n".join(out)
 

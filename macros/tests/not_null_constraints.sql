@@ -3,8 +3,9 @@
 {#-
     DuckDB and PostgreSQL enforce a contracted model's `not_null` constraints when they build it (a
     null fails the model, the old table stays), so there this test is disabled and costs nothing.
-    Spark does not enforce them on parquet tables: there it checks every column with a `not_null`
-    constraint in one scan of the model and fails with one row per column that holds nulls.
+    Spark does not enforce them on parquet tables, and no engine on a view or a model without a
+    contract (whose YAML sets `enabled: true` on the test): there it checks every column with a
+    `not_null` constraint in one scan of the model and fails with one row per column that holds nulls.
 -#}
 {% test not_null_constraints(model) %}
 

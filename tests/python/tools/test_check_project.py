@@ -249,23 +249,36 @@ def _with_constraints(*extra: dict[str, Any], mart: dict[str, Any] | None = None
     return built
 
 
+def _with_constraints_always_checked(mart: dict[str, Any]) -> dict:
+    """_with_constraints with the check test enabled (`enabled: true` in its config, as on a view)."""
+    built = _with_constraints(mart=mart, checked=False)
+    test = _constraints_checked(enabled=True)
+    built["nodes"][test["unique_id"]] = test
+    return built
+
+
 def test_constraints_rule_accepts_not_null_constraints_on_a_contracted_table_with_their_check() -> None:
     assert check(_with_constraints()) == []
     assert check(_with_constraints(mart=_constrained_mart(materialized="incremental"))) == []
+
+
+def test_constraints_rule_accepts_constraints_on_a_view_or_uncontracted_model_checked_on_every_target() -> None:
+    assert check(_with_constraints_always_checked(_constrained_mart(materialized="view"))) == []
+    assert check(_with_constraints_always_checked(_constrained_mart(contract=False))) == []
 
 
 @pytest.mark.parametrize(
     ("built", "message"),
     [
         (lambda: _with_constraints(checked=False), "no not_null_constraints test"),
-        (lambda: _with_constraints(mart=_constrained_mart(contract=False)), "no contracted table"),
-        (lambda: _with_constraints(mart=_constrained_mart(materialized="view")), "no contracted table"),
+        (lambda: _with_constraints(mart=_constrained_mart(contract=False)), "is without a contract"),
+        (lambda: _with_constraints(mart=_constrained_mart(materialized="view")), "is a view"),
         (
             lambda: _with_constraints(generic_test("not_null", "fct_orders", "amount")),
             "besides the constraint on amount",
         ),
     ],
-    ids=["no query check", "no contract", "a view", "a test doubling the constraint"],
+    ids=["no query check", "no contract, check disabled", "a view, check disabled", "a test doubling the constraint"],
 )
 def test_constraints_rule_fails_where_a_not_null_constraint_is_not_enforced_or_checked(
     built: Any, message: str

@@ -199,3 +199,6 @@ def test_the_scaffolded_models_build_and_check_lists_what_to_describe(
     grain = [v for v in check_project.check(manifest) if v.rule == "grain" and "crm" in v.path]
     # the child table's grain comes from dlt (parent row, position); the export's table has no key
     assert [v.message.split()[1] for v in grain] == ["stg_crm__order_lines"]
+    # the key's not_null is a constraint, checked by the model's not_null_constraints in the build
+    assert "not_null_constraints_stg_crm__customers" in build.stdout
+    assert [v for v in check_project.check(manifest) if v.rule == "constraints" and "crm" in v.path] == []

@@ -1,10 +1,12 @@
-"""The marts' `not_null` constraints: enforced by DuckDB when a mart is built, checked by a query elsewhere.
+"""`not_null` constraints: enforced by DuckDB when a mart is built, checked by one query elsewhere.
 
-A contracted mart declares its non-null columns as constraints (not as one `not_null` test node per
-column): DuckDB creates the table with NOT NULL columns, so a null fails the mart's build and the
-previous table stays. Where an engine does not enforce them (Spark's parquet tables), the generic test
-`not_null_constraints` checks them; here it runs on DuckDB (var check_constraints_by_query) against a
-table whose constraint was dropped, so it can be seen to fail.
+A model declares its non-null columns as constraints (not as one `not_null` test node per column).
+On a contracted mart DuckDB creates the table with NOT NULL columns, so a null fails the mart's build
+and the previous table stays. Where an engine does not enforce them (Spark's parquet tables), the
+generic test `not_null_constraints` checks them; here it runs on DuckDB (var check_constraints_by_query)
+against a table whose constraint was dropped, so it can be seen to fail. On a view or a model without
+a contract no engine enforces them, so its `not_null_constraints` runs in every build: a null in the
+raw data behind a staging view fails it.
 """
 
 from __future__ import annotations
@@ -128,3 +130,58 @@ def test_the_query_check_fails_on_a_null_where_the_constraint_is_not_enforced(
     assert "Failure in test not_null_constraints_dim_products" in failed.stdout, failed.stdout[-3000:]
     rows = failed.stdout
     assert "Got 1 result" in rows, rows[-3000:]  # one column holds nulls: one row, naming it
+
+
+def test_views_and_uncontracted_models_check_their_constraints_in_every_build(built_warehouse: Warehouse) -> None:
+    manifest = _manifest(built_warehouse)
+    unenforced = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+        and not (
+            node["config"].get("contract", {}).get("enforced")
+            and node["config"]["materialized"] in ("table", "incremental")
+        )
+        and any(c["type"] == "not_null" for col in node["columns"].values() for c in col["constraints"])
+    }
+    assert len(unenforced) >= 40  # staging, quarantine, intermediate, monitoring
+    enabled = {
+        node["attached_node"]
+        for node in manifest["nodes"].values()
+        if (node.get("test_metadata") or {}).get("name") == "not_null_constraints"
+    }
+    assert unenforced <= enabled, sorted(unenforced - enabled)[:5]
+
+
+def test_a_null_behind_a_staging_view_fails_its_constraint_check(built_warehouse: Warehouse, tmp_path: Path) -> None:
+    warehouse = built_warehouse.copy(tmp_path / "warehouse")
+
+    def check() -> subprocess.CompletedProcess[str]:
+        # no var: on a view the check runs on DuckDB too, as in every `dbt build`
+        return subprocess.run(
+            [
+                DBT, "test", "--select", "stg_oltp__categories,test_name:not_null_constraints",
+                "--project-dir", str(REPO), "--profiles-dir", str(REPO),
+                "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+            ],
+            cwd=warehouse.root, env={**warehouse.env, "DATA_DIR": "data"},
+            capture_output=True, text=True, check=False, timeout=600,
+        )  # fmt: skip
+
+    passed = check()
+    assert passed.returncode == 0, passed.stdout[-3000:]
+    assert "PASS=1" in passed.stdout, passed.stdout[-3000:]
+    # a category without a name reaches the raw table (a source database that does not declare the
+    # column NOT NULL: dlt copies the source's nullability, here it is dropped first)
+    con = duckdb.connect(str(warehouse.data_dir / "warehouse.duckdb"))
+    try:
+        con.execute("alter table oltp.categories alter column name drop not null")
+        con.execute(
+            "update oltp.categories set name = null where category_id = (select max(category_id) from oltp.categories)"
+        )
+    finally:
+        con.close()
+    failed = check()
+    assert failed.returncode != 0, failed.stdout[-3000:]
+    assert "Failure in test not_null_constraints_stg_oltp__categories" in failed.stdout, failed.stdout[-3000:]
+    assert "Got 1 result" in failed.stdout, failed.stdout[-3000:]  # one column (category_name) holds nulls
