@@ -1,8 +1,9 @@
 {#-
     One row per clickstream session: its activity, landing page, UTM parameters and marketing channel.
     Incremental (doc block `sessions__sessions_incremental`): a run recomputes only the sessions of the
-    visitors `int_events_sessionized` rewrote since (events from a dlt load not in this table yet), and
-    of the visitors whose channel the `channel_mapping` seed now gives differently, and replaces them.
+    visitors `int_events_sessionized` rewrote since (an event from a dlt load that no stored session has
+    as its newest), and of the visitors whose channel the `channel_mapping` seed now gives differently,
+    and replaces them.
 -#}
 
 {#- a table, not the folder's view: its tests and the marts read it, and as a view each would redo the session aggregation over all events -#}
