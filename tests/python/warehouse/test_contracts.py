@@ -27,6 +27,19 @@ def _manifest(warehouse: Warehouse) -> dict:
     return json.loads((warehouse.root / "target" / "manifest.json").read_text())
 
 
+def _dbt_test(warehouse: Warehouse, tmp_path: Path, select: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`dbt test --select select` on the warehouse copy, with this repo's project and its own target folder."""
+    return subprocess.run(
+        [
+            DBT, "test", "--select", select, *args,
+            "--project-dir", str(REPO), "--profiles-dir", str(REPO),
+            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+        ],
+        cwd=warehouse.root, env={**warehouse.env, "DATA_DIR": "data"},
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+
+
 def test_every_contracted_mart_declares_its_not_null_columns_as_constraints(built_warehouse: Warehouse) -> None:
     manifest = _manifest(built_warehouse)
     marts = {
@@ -103,16 +116,8 @@ def test_the_query_check_fails_on_a_null_where_the_constraint_is_not_enforced(
     warehouse = built_warehouse.copy(tmp_path / "warehouse")
 
     def check() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [
-                DBT, "test", "--select", f"{MART},test_name:not_null_constraints",
-                "--vars", "{check_constraints_by_query: true}",
-                "--project-dir", str(REPO), "--profiles-dir", str(REPO),
-                "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-            ],
-            cwd=warehouse.root, env={**warehouse.env, "DATA_DIR": "data"},
-            capture_output=True, text=True, check=False, timeout=600,
-        )  # fmt: skip
+        selected = f"{MART},test_name:not_null_constraints"
+        return _dbt_test(warehouse, tmp_path, selected, "--vars", "{check_constraints_by_query: true}")
 
     passed = check()
     assert passed.returncode == 0, passed.stdout[-3000:]
@@ -158,15 +163,7 @@ def test_a_null_behind_a_staging_view_fails_its_constraint_check(built_warehouse
 
     def check() -> subprocess.CompletedProcess[str]:
         # no var: on a view the check runs on DuckDB too, as in every `dbt build`
-        return subprocess.run(
-            [
-                DBT, "test", "--select", "stg_oltp__categories,test_name:not_null_constraints",
-                "--project-dir", str(REPO), "--profiles-dir", str(REPO),
-                "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-            ],
-            cwd=warehouse.root, env={**warehouse.env, "DATA_DIR": "data"},
-            capture_output=True, text=True, check=False, timeout=600,
-        )  # fmt: skip
+        return _dbt_test(warehouse, tmp_path, "stg_oltp__categories,test_name:not_null_constraints")
 
     passed = check()
     assert passed.returncode == 0, passed.stdout[-3000:]
