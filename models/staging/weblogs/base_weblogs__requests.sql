@@ -94,11 +94,35 @@ fields as (
 
 ),
 
--- does any line of the file have the optional tail? The lines matched again, keeping only that: a
--- second match costs less than holding every parsed line until the last line of its file is seen
+-- does any line of the file have the optional tail? Exact, without matching every line a second time:
+-- a file's first lines are matched again, and a file is settled once one of them has the tail (in a
+-- `combined` log its first line does); only the lines of the other files (a `common` log, a file whose
+-- first lines were cut off by a crash) are all matched again. Matching lines twice costs less than
+-- holding every parsed line until the last line of its file is seen.
+{%- if has_optional_tail %}
+first_lines_with_tail as (
+
+    select distinct first_lines._file_name as tail_file_name
+    from (
+        select
+            _file_name,
+            {{ line_captures }} as captures
+        from access_log
+        where _line_number <= 8
+    ) as first_lines
+    where coalesce({{ field['optional_tail'] }}, '') <> ''
+
+),
+
 file_tails as (
 
-    {%- if has_optional_tail %}
+    select
+        tail_file_name,
+        true as file_has_optional_tail
+    from first_lines_with_tail
+
+    union all
+
     select
         _file_name as tail_file_name,
         bool_or(coalesce({{ field['optional_tail'] }}, '') <> '') as file_has_optional_tail
@@ -107,18 +131,28 @@ file_tails as (
             _file_name,
             {{ line_captures }} as captures
         from access_log
-    ) as tail_lines
+        where
+            not exists (
+                select 1
+                from first_lines_with_tail
+                where first_lines_with_tail.tail_file_name = access_log._file_name
+            )
+    ) as unsettled_lines
     group by _file_name
-    {%- else %}
-    -- the format has no optional tail: no file has one, and every line that matches is whole
+
+),
+{%- else %}
+-- the format has no optional tail: no file has one, and every line that matches is whole
+file_tails as (
+
     select
         _file_name as tail_file_name,
         false as file_has_optional_tail
     from access_log
     where false
-    {%- endif %}
 
 ),
+{%- endif %}
 
 lines_judged as (
 
