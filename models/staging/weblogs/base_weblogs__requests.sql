@@ -30,6 +30,8 @@
 {%- do field.update({column: 'cast(null as ' ~ dbt.type_string() ~ ')'}) -%}
 {%- endif -%}
 {%- endfor %}
+{#- whether a line's match includes the optional tail (read from `captures`) -#}
+{%- set has_tail = "coalesce(" ~ field['optional_tail'] ~ ", '') <> ''" %}
 
 {#- METHOD path[?query] HTTP/x.y -#}
 {%- set request_pattern -%}
@@ -81,7 +83,7 @@ fields as (
         captures is not null as is_format_match,
         -- a format with an optional tail (combined = common + referer and user agent): a line of a file
         -- whose other lines have the tail, but that lacks it, is a write cut off by a crash
-        coalesce({{ field['optional_tail'] }}, '') <> '' as has_optional_tail,
+        {{ has_tail }} as has_optional_tail,
         {{ field['client_ip'] }} as remote_addr,
         {{ field['remote_user'] }} as remote_user,
         {{ field['time_local'] }} as time_local,
@@ -110,7 +112,7 @@ first_lines_with_tail as (
         from access_log
         where _line_number <= 8
     ) as first_lines
-    where coalesce({{ field['optional_tail'] }}, '') <> ''
+    where {{ has_tail }}
 
 ),
 
@@ -125,7 +127,7 @@ file_tails as (
 
     select
         _file_name as tail_file_name,
-        bool_or(coalesce({{ field['optional_tail'] }}, '') <> '') as file_has_optional_tail
+        bool_or({{ has_tail }}) as file_has_optional_tail
     from (
         select
             _file_name,
