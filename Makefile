@@ -280,7 +280,7 @@ bench-ingest: setup ## Ingest vs DuckDB's own loaders, incremental run, peak mem
 bench-train: setup ## make train's time and peak memory at SCALE=1 (targets < 2 min, < 2 GB; REUSE=<built DATA_DIR> skips preparing)
 	@$(BIN)/python -m benchmarks.train --scale 1 $(if $(REUSE),--reuse "$(REUSE)",) $(call bench_json,train)
 
-bench-build: setup ## dbt build time at SCALE=1 and 3, incremental build after one new day vs full (~20 min)
+bench-build: setup ## dbt build time at SCALE=1 and 3, incremental build after one new day vs full, and dbt's floor (the same build with --empty) (~20 min)
 	@$(BIN)/python -m benchmarks.build --scales 1 3 --repeats 3 1 $(call bench_json,build)
 
 bench-engines: setup ## dbt build time per engine (dev, postgres, spark) at SCALE=0.1 and 1, and the growth ratio (about an hour)

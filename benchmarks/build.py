@@ -16,7 +16,12 @@ Per scale, in its own data folder: generate the demo data, ingest everything
    Target: incremental / full ≤ 15 %.
 3. Full build at SCALE=1: target ≤ 45 s and peak RSS ≤ 2 GiB. Scaling: a larger scale's full build /
    the first scale's, target linear plus 20 % (SCALE=3 / SCALE=1 ≤ 3.6); its peak RSS ≤ 1.3x.
-4. Monitoring: the share of the full build's node time spent in the monitoring models and their
+4. dbt's own floor: the same ``dbt build`` with ``--empty`` (every source and ref read as zero rows,
+   so each node's SQL does next to nothing) on the built warehouse, last (it empties the tables):
+   what dbt itself costs for this DAG (start, parse state, per-node compile, metadata queries,
+   artifacts), the least any incremental build of these nodes can take. No target; it is printed
+   beside the incremental build to show how much of that is data work.
+5. Monitoring: the share of the full build's node time spent in the monitoring models and their
    tests (tag ``monitoring``, from ``run_results.json``), target ≤ 15 %; and its growth with the
    days monitored: the monitoring models' node time with ``monitor_check_days`` 7, 14 and 28 (each
    judged day is compared with its own reference window), target: 28 days / 7 days ≤ 4 x 1.2
@@ -78,6 +83,7 @@ class ScaleResult:
     monitoring_seconds: float = 0.0
     node_seconds: float = 0.0
     monitoring_by_days: dict[int, float] = field(default_factory=dict)
+    empty: list[Measurement] = field(default_factory=list)
 
     @property
     def full_seconds(self) -> float:
@@ -93,6 +99,11 @@ class ScaleResult:
     def incremental_seconds(self) -> float:
         """Median wall clock of the incremental builds."""
         return median([m.seconds for m in self.incremental])
+
+    @property
+    def empty_seconds(self) -> float:
+        """Median wall clock of the builds on empty inputs (dbt's floor)."""
+        return median([m.seconds for m in self.empty])
 
 
 PRODUCTION_BUILD = ("build", "--exclude-resource-type", "unit_test")
@@ -206,6 +217,10 @@ def bench_scale(data_dir: Path, scale: float, repeats: int) -> ScaleResult:
     result.nodes, result.slowest = run_results(data_dir)
     result.new_events = count(data_dir, "select count(*) from marts.fct_events") - result.events
     progress(f"{tag} {raw_events:,} raw event lines after the new day, {result.new_events:,} new events in fct_events")
+    for run in range(1, repeats + 1):
+        empty = run_dbt(data_dir, *PRODUCTION_BUILD, "--empty")
+        result.empty.append(empty)
+        progress(f"{tag} run {run}/{repeats} dbt build --empty (dbt's floor): {empty.seconds:.1f} s")
     return result
 
 
@@ -262,6 +277,15 @@ def report(results: list[ScaleResult]) -> list[Record]:
     for result in results:
         records.append(Record("build", result.scale, "full_build_seconds", result.full_seconds, "s"))
         records.append(Record("build", result.scale, "incremental_build_seconds", result.incremental_seconds, "s"))
+    for result in results:
+        floor = result.empty_seconds
+        print(
+            f"dbt's floor at SCALE={result.scale:g} (the same build on empty inputs, --empty): {floor:.1f} s "
+            f"= {floor / result.full_seconds:.3f} of the full build; of the incremental build's "
+            f"{result.incremental_seconds:.1f} s, {max(result.incremental_seconds - floor, 0.0):.1f} s are data work"
+        )
+        records.append(Record("build", result.scale, "empty_build_seconds", floor, "s"))
+        records.append(Record("build", result.scale, "empty_vs_full", floor / result.full_seconds, "ratio"))
     for result in results:
         share = result.monitoring_seconds / result.node_seconds if result.node_seconds else 0.0
         print(

@@ -54,6 +54,7 @@ def _build_result(scale: float, full: float, incremental: float, peak_mb: float)
     result = build.ScaleResult(scale, repeats=1)
     result.full = [Measurement(full, peak_mb)]
     result.incremental = [Measurement(incremental, peak_mb / 2)]
+    result.empty = [Measurement(full / 10, 300), Measurement(full / 8, 300), Measurement(full, 300)]
     result.node_seconds, result.monitoring_seconds = 100.0, 10.0
     result.monitoring_by_days = {7: 1.0, 14: 2.0, 28: 5.0}
     return result
@@ -73,6 +74,9 @@ def test_build_report_judges_the_targets_of_the_issue() -> None:
     assert not judged[(1, "monitoring_growth_28_over_7_days")].passed  # 5 > 4 x 1.2
     context = {(r.scale, r.metric) for r in records if r.target is None}
     assert {(1, "full_build_seconds"), (3, "incremental_build_seconds")} <= context
+    context_values = {(r.scale, r.metric): r.value for r in records if r.target is None}
+    assert context_values[(1, "empty_build_seconds")] == pytest.approx(5.0)  # the median of 4, 5 and 40 s
+    assert context_values[(3, "empty_vs_full")] == pytest.approx(0.125)
 
 
 def test_measure_names_the_largest_process_of_the_tree() -> None:
