@@ -160,8 +160,5 @@ def test_every_model_builds_and_every_test_passes_on_empty_sources(built_warehou
     warehouse.dbt("build", "--empty", "--full-refresh", "--exclude-resource-type", "unit_test", "--vars", "{}")
     assert warehouse.one("select count(*) from marts.fct_orders") == 0
     assert warehouse.one("select count(*) from marts.fct_events") == 0
-    cube = warehouse.rows(
-        "select grouping_level, order_count, unit_count, item_revenue_usd, gross_order_value_usd, net_revenue_usd"
-        " from marts.rpt_daily_revenue_cube"
-    )
-    assert cube == [(7, 0, 0, Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))]
+    # no orders, no cube rows (DuckDB would otherwise give a grand total of null sums; Spark gives none)
+    assert warehouse.one("select count(*) from marts.rpt_daily_revenue_cube") == 0
