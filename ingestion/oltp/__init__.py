@@ -33,7 +33,15 @@ from ..common.errors import SourceError, root_causes
 from ..common.settings import Paths
 from ..common.spec import SourceSpec
 from ..common.stats import SourceStats, row_count
-from .helpers import anti_join_keys, cast_sqlite_numerics_to_real, missing_sqlite_file, redact, source_keys, with_driver
+from .helpers import (
+    anti_join_keys,
+    cast_sqlite_numerics_to_real,
+    missing_sqlite_file,
+    redact,
+    source_keys,
+    to_connectorx_url,
+    with_driver,
+)
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +136,8 @@ def _database_tables(
     query_adapter = (
         cast_sqlite_numerics_to_real if backend == "connectorx" and engine.dialect.name == "sqlite" else None
     )
-    backend_kwargs = {"conn": _connectorx_url(url)} if backend == "connectorx" else None
+    connectorx_url = to_connectorx_url(url) if backend == "connectorx" else None
+    backend_kwargs = {"conn": connectorx_url} if connectorx_url is not None else None
     metadata = sa.MetaData()  # reflected once, here, and shared with sql_database
     metadata.reflect(bind=engine, only=table_names or None)
     if table_names:  # reflection adds the tables that foreign keys refer to: load only the ones named
@@ -175,7 +184,8 @@ def _database_tables(
         yield resource.parallelize()
         if reconciled:
             hints = resource.columns
-            yield _tombstones(engine, table, key, hints if isinstance(hints, dict) else None)
+            columns = hints if isinstance(hints, dict) else None
+            yield _tombstones(engine, table, key, columns, connectorx_url=connectorx_url)
 
 
 def _tables_in_warehouse() -> set[str]:
@@ -246,21 +256,6 @@ def _counter(stats: SourceStats, name: str) -> Any:
     return count
 
 
-CONNECTORX_UNSUPPORTED_QUERY = {"mysql": ("charset",)}
-"""SQLAlchemy URL parameters ConnectorX rejects ("Unknown URL parameter"), per base scheme. ConnectorX
-always talks utf8mb4 to MySQL/MariaDB, so dropping ``charset`` loses nothing."""
-
-
-def _connectorx_url(url: str) -> str:
-    """ConnectorX takes plain ``scheme://`` URLs without the SQLAlchemy driver part."""
-    parsed = sa.engine.make_url(url)
-    unsupported = CONNECTORX_UNSUPPORTED_QUERY.get(parsed.get_backend_name(), ())
-    rendered = parsed.difference_update_query(unsupported).render_as_string(hide_password=False)
-    scheme, _, rest = rendered.partition("://")
-    base = scheme.split("+")[0]
-    return f"{'postgresql' if base == 'postgres' else base}://{rest}"
-
-
 def _cast_like_warehouse(table_name: str) -> Any:
     """Map step casting extracted Arrow batches to the types of the warehouse table.
 
@@ -293,12 +288,18 @@ def _cast_like_warehouse(table_name: str) -> Any:
 
 
 def _tombstones(
-    engine: sa.Engine, table: sa.Table, key: list[str], columns: dict[str, Any] | None = None
+    engine: sa.Engine,
+    table: sa.Table,
+    key: list[str],
+    columns: dict[str, Any] | None = None,
+    *,
+    connectorx_url: str | None = None,
 ) -> DltResource:
     """Resource yielding the warehouse rows of ``table`` whose key no longer exists in the source.
 
     ``columns`` are the column hints of the table's extract resource: the tombstones must not change
     them (dlt would otherwise make the columns nullable and the two resources' batches differ).
+    ``connectorx_url``: read the source's keys with ConnectorX (the extract's backend) instead of SQLAlchemy.
     """
 
     @dlt.resource(
@@ -318,7 +319,7 @@ def _tombstones(
         loaded = _warehouse_rows(pipeline, table.name, key)
         if loaded is None:
             return
-        gone = anti_join_keys(loaded, source_keys(engine, table, key), key)
+        gone = anti_join_keys(loaded, source_keys(engine, table, key, connectorx_url), key)
         if gone.num_rows == 0:
             return
         log.info("oltp: %d rows of %s were deleted in the source", gone.num_rows, table.name)

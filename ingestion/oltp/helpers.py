@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.sql import Select
 
@@ -24,6 +25,21 @@ def with_driver(url: str) -> str:
     if sep and "+" not in scheme and scheme in SQLALCHEMY_DRIVERS:
         return f"{SQLALCHEMY_DRIVERS[scheme]}://{rest}"
     return url
+
+
+CONNECTORX_UNSUPPORTED_QUERY = {"mysql": ("charset",)}
+"""SQLAlchemy URL parameters ConnectorX rejects ("Unknown URL parameter"), per base scheme. ConnectorX
+always talks utf8mb4 to MySQL/MariaDB, so dropping ``charset`` loses nothing."""
+
+
+def to_connectorx_url(url: str) -> str:
+    """ConnectorX takes plain ``scheme://`` URLs without the SQLAlchemy driver part."""
+    parsed = sa.engine.make_url(url)
+    unsupported = CONNECTORX_UNSUPPORTED_QUERY.get(parsed.get_backend_name(), ())
+    rendered = parsed.difference_update_query(unsupported).render_as_string(hide_password=False)
+    scheme, _, rest = rendered.partition("://")
+    base = scheme.split("+")[0]
+    return f"{'postgresql' if base == 'postgres' else base}://{rest}"
 
 
 def missing_sqlite_file(url: str) -> str | None:
@@ -73,12 +89,30 @@ def anti_join_keys(destination_keys: pa.Table, source_keys: pa.Table, key_column
     if destination_keys.num_rows == 0:
         return destination_keys
     source = source_keys.select(key_columns).cast(destination_keys.select(key_columns).schema)
+    if len(key_columns) == 1:
+        # one key column: a set lookup in pyarrow.compute; a join needs Arrow's query engine, whose first
+        # import (with pandas) costs 0.2-0.3 s, most of what reconciling takes in a run with nothing new
+        (name,) = key_columns
+        found = pc.is_in(destination_keys.column(name), value_set=source.column(name).combine_chunks())
+        return destination_keys.filter(pc.invert(found))
     return destination_keys.join(source, keys=key_columns, join_type="left anti")
 
 
-def source_keys(engine: sa.Engine, table: sa.Table, key_columns: list[str]) -> pa.Table:
-    """Read the primary key columns of every row of ``table`` from the source database."""
+def source_keys(
+    engine: sa.Engine, table: sa.Table, key_columns: list[str], connectorx_url: str | None = None
+) -> pa.Table:
+    """Read the primary key columns of every row of ``table`` from the source database.
+
+    With ``connectorx_url`` (the ``connectorx`` backend) the keys come straight into Arrow, as the
+    extract's rows do: no Python object per value (0.3 s fewer per run for 25,000 keys, and linear).
+    """
     query = sa.select(*(table.c[name] for name in key_columns))
+    if connectorx_url is not None:
+        import connectorx  # the backend's own package: only needed when it is the configured backend
+
+        sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+        keys = connectorx.read_sql(connectorx_url, sql, return_type="arrow")
+        return keys.rename_columns(key_columns)
     with engine.connect() as connection:
         rows = connection.execute(query).fetchall()
     columns: dict[str, Any] = {name: [row[index] for row in rows] for index, name in enumerate(key_columns)}

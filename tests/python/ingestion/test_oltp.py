@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pytest
 from sqlalchemy import DateTime, Float, Numeric, cast, create_engine, func, select
 from sqlalchemy.engine import Connection, make_url
@@ -27,6 +28,7 @@ from demo.generator import advance, generate
 from demo.generator.oltp import PRIMARY_KEYS, TABLES, addresses
 from demo.paths import SourcePaths
 from ingestion.common.settings import Paths
+from ingestion.oltp.helpers import anti_join_keys, source_keys, to_connectorx_url, with_driver
 from ingestion.runner import SourceResult, run_source
 from ingestion.sources import registry
 
@@ -337,6 +339,57 @@ def test_every_table_reconciles_hard_deletes_with_the_star_setting(
     _assert_same_rows(_source_rows(_sqlite_url(data_dir)), loaded, "sqlite after deletes")
     types = _column_types(data_dir)
     assert {column: types[column] for column in MONEY_COLUMNS} == dict.fromkeys(MONEY_COLUMNS, "DECIMAL(12,2)")
+
+
+@pytest.mark.parametrize("key", [["address_id"], ["order_id", "line"]], ids=["one column", "two columns"])
+def test_anti_join_keys_returns_the_warehouse_rows_missing_in_the_source(key: list[str]) -> None:
+    """The tombstones' selection: warehouse rows whose key the source no longer has, whatever the source's
+    integer width (ConnectorX reads PostgreSQL's integer keys as int32, the warehouse has int64)."""
+    warehouse = pa.table(
+        {
+            **{name: pa.array([1, 2, 3, 4], pa.int64()) for name in key},
+            "city": ["Oslo", "Lyon", "Graz", "Turku"],
+        }
+    )
+    source = pa.table({name: pa.array([4, 2], pa.int32()) for name in key})
+
+    gone = anti_join_keys(warehouse, source, key)
+
+    assert sorted(gone.column("city").to_pylist()) == ["Graz", "Oslo"]
+    assert gone.schema == warehouse.schema
+    assert anti_join_keys(warehouse, warehouse.select(key), key).num_rows == 0
+    assert anti_join_keys(warehouse, source.slice(0, 0), key).num_rows == 4
+
+
+@pytest.mark.parametrize(
+    "engine_name",
+    [
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ],
+)
+def test_source_keys_by_connectorx_equal_the_keys_by_sqlalchemy(
+    engine_name: str, data_dir: Path, request: pytest.FixtureRequest
+) -> None:
+    """Hard-delete reconciliation reads the source's keys with ConnectorX (straight to Arrow) when that is the
+    backend: the same keys, under the key columns' names, as reading them row by row through SQLAlchemy."""
+    url = _sqlite_url(data_dir) if engine_name == "sqlite" else request.getfixturevalue(f"{engine_name}_url")
+    _generate(data_dir, oltp_url=None if engine_name == "sqlite" else url)
+    engine = create_engine(with_driver(url))
+    try:
+        for table in TABLES:
+            key = [column.name for column in table.primary_key.columns]
+            by_sqlalchemy = source_keys(engine, table, key)
+            by_connectorx = source_keys(engine, table, key, to_connectorx_url(url))
+
+            assert by_connectorx.column_names == key, table.name
+            assert by_connectorx.num_rows == by_sqlalchemy.num_rows > 0, table.name
+            assert sorted(zip(*by_connectorx.to_pydict().values(), strict=True)) == sorted(
+                zip(*by_sqlalchemy.to_pydict().values(), strict=True)
+            ), table.name
+    finally:
+        engine.dispose()
 
 
 def test_without_cursor_lag_late_commits_are_missed(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
